@@ -12,16 +12,21 @@ import org.attune.api.tensor.Tensor;
 
 /**
  * Reads and writes the {@code .npy} files named on the command line. Relative paths are resolved against the
- * JVM's working directory ({@code new File(path).getAbsoluteFile()}), which is where {@code ./attune} was
- * started. Every failure names the argument.
+ * directory the user started {@code ./attune} in, which the script passes as the system property
+ * {@value #CWD_PROPERTY} (it runs the JVM from the repository top, where {@code deploy/} is); without the property,
+ * against the JVM's working directory. Every failure names the argument.
  */
 final class TensorFiles {
+    /** System property: the user's working directory, against which relative paths are resolved. */
+    static final String CWD_PROPERTY = "attune.cwd";
+
     private TensorFiles() {
     }
 
     /** The absolute path of a path given on the command line. */
     static Path resolve(String path) {
-        return new File(path).getAbsoluteFile().toPath();
+        String cwd = System.getProperty(CWD_PROPERTY);
+        return cwd == null ? new File(path).getAbsoluteFile().toPath() : Path.of(cwd).resolve(path).toAbsolutePath();
     }
 
     /**
