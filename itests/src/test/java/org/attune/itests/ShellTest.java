@@ -54,6 +54,7 @@ class ShellTest {
     void infoAndWhyExplainAMethod() throws Exception {
         String info = run("attune:info sdpa");
         assertTrue(info.contains("Attention Is All You Need"), info);
+        assertTrue(info.contains("provided by") && info.contains("org.attune.attention-core"), info);
         String why = run("attune:why sdpa");
         assertTrue(why.contains("org.attune.attention-core"), why);
     }

@@ -73,12 +73,14 @@ public final class AttuneRegistry implements MethodRegistry {
             return b == null || b.getState() == Bundle.UNINSTALLED;
         };
         java.util.function.LongSupplier clock = () -> System.nanoTime() / 1_000_000;
-        attention = new ProviderTable<>(MethodKind.ATTENTION.id() + " method", graceMillis, clock, uninstalled);
-        positional = new ProviderTable<>(MethodKind.POSITIONAL_ENCODING.id(), graceMillis, clock, uninstalled);
-        equivariant = new ProviderTable<>(MethodKind.EQUIVARIANT.id() + " method", graceMillis, clock, uninstalled);
-        diagnostics = new ProviderTable<>(MethodKind.DIAGNOSTIC.id(), graceMillis, clock, uninstalled);
-        groups = new ProviderTable<>("symmetry group", graceMillis, clock, uninstalled);
-        backends = new ProviderTable<>("backend", graceMillis, clock, uninstalled);
+        attention = new ProviderTable<>(MethodKind.ATTENTION.id(), "attention method", graceMillis, clock, uninstalled);
+        positional = new ProviderTable<>(MethodKind.POSITIONAL_ENCODING.id(), "positional encoding", graceMillis, clock,
+            uninstalled);
+        equivariant = new ProviderTable<>(MethodKind.EQUIVARIANT.id(), "equivariant method", graceMillis, clock,
+            uninstalled);
+        diagnostics = new ProviderTable<>(MethodKind.DIAGNOSTIC.id(), "diagnostic", graceMillis, clock, uninstalled);
+        groups = new ProviderTable<>("symmetry-group", "symmetry group", graceMillis, clock, uninstalled);
+        backends = new ProviderTable<>("backend", "backend", graceMillis, clock, uninstalled);
         wakeOnBundleEvents = event -> tables().forEach(ProviderTable::wake);
         context.addBundleListener(wakeOnBundleEvents);
     }

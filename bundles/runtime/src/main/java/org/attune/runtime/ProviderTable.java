@@ -27,6 +27,7 @@ final class ProviderTable<S> {
     }
 
     private final String what;
+    private final String noun;
     private final long graceMillis;
     private final LongSupplier clock;
     private final LongPredicate uninstalled;
@@ -34,13 +35,16 @@ final class ProviderTable<S> {
     private final Map<String, Departure> departed = new HashMap<>();
 
     /**
-     * @param what        what the ids name, for messages ({@code attention method}, {@code backend})
+     * @param what        what the ids name, as in {@link org.attune.api.registry.Choice#what()}: a method kind id,
+     *                    {@code symmetry-group} or {@code backend}
+     * @param noun        the same for messages: {@code attention method}, {@code backend}
      * @param graceMillis how long a departed id is waited for
      * @param clock       milliseconds, monotonic
      * @param uninstalled tells whether the bundle with this id is uninstalled
      */
-    ProviderTable(String what, long graceMillis, LongSupplier clock, LongPredicate uninstalled) {
+    ProviderTable(String what, String noun, long graceMillis, LongSupplier clock, LongPredicate uninstalled) {
         this.what = what;
+        this.noun = noun;
         this.graceMillis = graceMillis;
         this.clock = clock;
         this.uninstalled = uninstalled;
@@ -106,20 +110,20 @@ final class ProviderTable<S> {
             }
             Departure d = departed.get(id);
             if (d == null) {
-                throw new NoImplementationException(what, id, "none is installed");
+                throw new NoImplementationException(noun, id, "none is installed");
             }
             if (uninstalled.test(d.bundleId())) {
-                throw new NoImplementationException(what, id, "its bundle " + d.bundle() + " was uninstalled");
+                throw new NoImplementationException(noun, id, "its bundle " + d.bundle() + " was uninstalled");
             }
             long left = d.at() + graceMillis - clock.getAsLong();
             if (left <= 0) {
-                throw new NoImplementationException(what, id, "its bundle " + d.bundle() + " is stopped");
+                throw new NoImplementationException(noun, id, "its bundle " + d.bundle() + " is stopped");
             }
             try {
                 wait(left);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new NoImplementationException(what, id, "interrupted while waiting for it to return");
+                throw new NoImplementationException(noun, id, "interrupted while waiting for it to return");
             }
         }
     }

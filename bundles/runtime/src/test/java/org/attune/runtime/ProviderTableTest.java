@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class ProviderTableTest {
     private final AtomicLong now = new AtomicLong(1000);
     private final Set<Long> uninstalled = new HashSet<>();
-    private final ProviderTable<String> table = new ProviderTable<>("attention method", 200, now::get,
+    private final ProviderTable<String> table = new ProviderTable<>("attention", "attention method", 200, now::get,
         uninstalled::contains);
 
     private static Provider<String> provider(String service, String id, long serviceId, int ranking, long bundleId) {
