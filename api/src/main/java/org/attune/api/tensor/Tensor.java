@@ -95,6 +95,20 @@ public final class Tensor {
         };
     }
 
+    /**
+     * The output tensor of an operation that takes an optional {@code out} argument: {@code out} itself after
+     * checking its shape and type, or a new zero tensor when {@code out} is null.
+     *
+     * @throws InvalidInputException naming {@code out} when its shape or type differ
+     */
+    public static Tensor output(Tensor out, DType dtype, int... shape) {
+        if (out == null) {
+            return zeros(dtype, shape);
+        }
+        out.requireShape("out", format(shape), shape);
+        return out.requireDType("out", dtype);
+    }
+
     /** A scalar (rank 0) tensor. */
     public static Tensor scalar(DType dtype, double value) {
         Tensor t = zeros(dtype);

@@ -55,12 +55,7 @@ final class BatchedMatmul {
         int[] outShape = Arrays.copyOf(batchShape, rank);
         outShape[rank - 2] = m;
         outShape[rank - 1] = n;
-        if (out == null) {
-            out = Tensor.zeros(a.dtype(), outShape);
-        } else {
-            out.requireShape("out", Tensor.format(outShape), outShape);
-            out.requireDType("out", a.dtype());
-        }
+        out = Tensor.output(out, a.dtype(), outShape);
         if (out.size() == 0) {
             return out;
         }

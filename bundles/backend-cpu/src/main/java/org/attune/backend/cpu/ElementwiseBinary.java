@@ -30,12 +30,7 @@ final class ElementwiseBinary {
         int[] shape = Broadcast.shape("b", a.shape(), b.shape());
         int[] sa = Broadcast.strides("a", a.shape(), shape);
         int[] sb = Broadcast.strides("b", b.shape(), shape);
-        if (out == null) {
-            out = Tensor.zeros(a.dtype(), shape);
-        } else {
-            out.requireShape("out", Tensor.format(shape), shape);
-            out.requireDType("out", a.dtype());
-        }
+        out = Tensor.output(out, a.dtype(), shape);
         int size = out.size();
         if (size == 0) {
             return out;

@@ -26,12 +26,7 @@ final class ElementwiseUnary {
 
     static Tensor compute(UnaryOp op, Tensor x, Tensor out) {
         int[] shape = x.shape();
-        if (out == null) {
-            out = Tensor.zeros(x.dtype(), shape);
-        } else {
-            out.requireShape("out", Tensor.format(shape), shape);
-            out.requireDType("out", x.dtype());
-        }
+        out = Tensor.output(out, x.dtype(), shape);
         if (x.size() == 0) {
             return out;
         }

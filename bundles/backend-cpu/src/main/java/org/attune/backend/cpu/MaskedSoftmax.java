@@ -33,12 +33,7 @@ final class MaskedSoftmax {
             mask.requireDType("mask", DType.BOOL);
             maskStrides = Broadcast.strides("mask", mask.shape(), shape);
         }
-        if (out == null) {
-            out = Tensor.zeros(x.dtype(), shape);
-        } else {
-            out.requireShape("out", Tensor.format(shape), shape);
-            out.requireDType("out", x.dtype());
-        }
+        out = Tensor.output(out, x.dtype(), shape);
         if (x.size() == 0) {
             return out;
         }

@@ -240,13 +240,7 @@ public final class JavaBackend implements ComputeBackend {
 
     /** Writes float64 results into {@code out} or a new tensor of {@code dtype}, rounding once for float32. */
     private static Tensor result(double[] values, int[] shape, DType dtype, Tensor out) {
-        Tensor t = out;
-        if (t == null) {
-            t = Tensor.zeros(dtype, shape);
-        } else {
-            t.requireShape("out", Tensor.format(shape), shape);
-            t.requireDType("out", dtype);
-        }
+        Tensor t = Tensor.output(out, dtype, shape);
         if (dtype == DType.FLOAT64) {
             System.arraycopy(values, 0, t.doubleData(), t.offset(), values.length);
         } else {
