@@ -1,6 +1,7 @@
 package org.attune.itests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -12,6 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.attune.api.attention.AttentionCall;
 import org.attune.api.backend.AttentionOptions;
+import org.attune.api.backend.BackendDeclinedException;
+import org.attune.api.backend.Operation;
 import org.attune.api.registry.MethodRegistry;
 import org.attune.api.tensor.DType;
 import org.attune.api.tensor.Tensor;
@@ -65,6 +68,17 @@ class BackendSwitchTest {
         // float64 on both backends: agreement to float64 round-off
         double worst = errors.stream().mapToDouble(Double::doubleValue).max().orElse(0);
         assertTrue(worst < 1e-12, "float64 results agree across backends, worst " + worst);
+    }
+
+    @Test
+    void backendsAreChosenByCapabilityAndEveryDeclineIsExplained() {
+        MethodRegistry registry = Framework.registry();
+        assertEquals("cpu", registry.backendFor(Operation.ATTENTION, DType.FLOAT32).id());
+        BackendDeclinedException e = assertThrows(BackendDeclinedException.class,
+            () -> registry.backendFor(Operation.ATTENTION, DType.INT64));
+        assertTrue(e.getMessage().contains("cpu: ") && e.getMessage().contains("java: "), e.getMessage());
+        registry.useBackend("java");
+        assertThrows(BackendDeclinedException.class, () -> registry.backendFor(Operation.MATMUL, DType.BOOL));
     }
 
     @Test

@@ -5,12 +5,14 @@ import java.util.List;
 import org.attune.api.attention.AttentionCall;
 import org.attune.api.attention.AttentionMechanism;
 import org.attune.api.backend.ComputeBackend;
+import org.attune.api.backend.Operation;
 import org.attune.api.diagnostics.Diagnostic;
 import org.attune.api.equivariance.EquivariantMethod;
 import org.attune.api.equivariance.SymmetryGroup;
 import org.attune.api.method.MethodDescriptor;
 import org.attune.api.method.MethodKind;
 import org.attune.api.position.PositionalEncoding;
+import org.attune.api.tensor.DType;
 import org.attune.api.tensor.Tensor;
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -21,9 +23,10 @@ import org.osgi.annotation.versioning.ProviderType;
  * <p><b>Choice of implementation.</b> Among the services of one kind with one id, the one with the highest
  * {@code service.ranking}, then the lowest {@code service.id} (the oldest), serves calls.
  *
- * <p><b>Choice of backend.</b> The backend selected with {@link #useBackend(String)}, or else the one with
- * the highest ranking. The registry never retries a call on another backend: a backend that declines
- * raises {@link org.attune.api.backend.BackendDeclinedException}.
+ * <p><b>Choice of backend.</b> The backend selected with {@link #useBackend(String)}, or else the
+ * highest-ranked one that supports the call's operation and element type ({@link #backendFor}). Once chosen,
+ * a call is never retried on another backend: a backend that declines raises
+ * {@link org.attune.api.backend.BackendDeclinedException} with its reason.
  *
  * <p><b>Updates.</b> A call that finds no implementation while the bundle that provided it is being updated
  * or restarted waits for it to come back, up to a grace period (the framework property
@@ -55,7 +58,7 @@ public interface MethodRegistry {
     SymmetryGroup group(String id);
 
     /**
-     * Runs attention method {@code id} on the backend in use. Parameters not declared by the method's
+     * Runs attention method {@code id} on {@link #backendFor backendFor(ATTENTION, q's dtype)}. Parameters not declared by the method's
      * {@code options} are rejected with an {@link org.attune.api.tensor.InvalidInputException}.
      */
     Tensor attend(String id, AttentionCall call);
@@ -71,6 +74,16 @@ public interface MethodRegistry {
 
     /** The backend with this id. */
     ComputeBackend backend(String id);
+
+    /**
+     * The backend for an operation on an element type, chosen by capability and ranking: the backend selected
+     * with {@link #useBackend(String)} if it supports the operation, else (in {@code auto} mode) the
+     * highest-ranked backend whose {@link ComputeBackend#supports} accepts it.
+     *
+     * @throws org.attune.api.backend.BackendDeclinedException when the selected backend, or every backend,
+     *         declines, with each one's reason
+     */
+    ComputeBackend backendFor(Operation op, DType dtype);
 
     /**
      * Selects the backend for later calls; {@code auto} returns to the highest-ranked one. Calls in flight

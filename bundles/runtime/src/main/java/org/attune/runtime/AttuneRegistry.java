@@ -9,7 +9,10 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.attune.api.attention.AttentionCall;
 import org.attune.api.attention.AttentionMechanism;
+import org.attune.api.backend.BackendDeclinedException;
 import org.attune.api.backend.ComputeBackend;
+import org.attune.api.backend.Operation;
+import org.attune.api.backend.Support;
 import org.attune.api.diagnostics.Diagnostic;
 import org.attune.api.equivariance.EquivariantMethod;
 import org.attune.api.equivariance.SymmetryGroup;
@@ -21,6 +24,7 @@ import org.attune.api.registry.Candidate;
 import org.attune.api.registry.Choice;
 import org.attune.api.registry.MethodRegistry;
 import org.attune.api.registry.NoImplementationException;
+import org.attune.api.tensor.DType;
 import org.attune.api.tensor.InvalidInputException;
 import org.attune.api.tensor.Tensor;
 import org.osgi.framework.Bundle;
@@ -241,7 +245,8 @@ public final class AttuneRegistry implements MethodRegistry {
 
     @Override
     public Tensor attend(String id, AttentionCall call) {
-        return attend(attention.choose(id), call, backend());
+        Provider<AttentionMechanism> p = attention.choose(id);
+        return attend(p, call, backendFor(Operation.ATTENTION, call.q().dtype()));
     }
 
     @Override
@@ -308,6 +313,29 @@ public final class AttuneRegistry implements MethodRegistry {
     @Override
     public ComputeBackend backend(String id) {
         return backends.choose(id).service();
+    }
+
+    @Override
+    public ComputeBackend backendFor(Operation op, DType dtype) {
+        String what = op.id() + " on " + dtype.shortName();
+        String sel = selectedBackend.get();
+        if (!AUTO.equals(sel)) {
+            ComputeBackend b = backends.choose(sel).service();
+            b.supports(op, dtype).orThrow(sel, what);
+            return b;
+        }
+        List<String> declined = new ArrayList<>();
+        for (Provider<ComputeBackend> p : backends.best(Provider::order)) {
+            Support s = p.service().supports(op, dtype);
+            if (s.supported()) {
+                return p.service();
+            }
+            declined.add(p.id() + ": " + s.reason());
+        }
+        if (declined.isEmpty()) {
+            throw new NoImplementationException("backend", AUTO, "no compute backend is registered");
+        }
+        throw new BackendDeclinedException(AUTO, what, "every backend declines (" + String.join("; ", declined) + ")");
     }
 
     @Override
