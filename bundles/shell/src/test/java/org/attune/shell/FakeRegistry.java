@@ -116,6 +116,11 @@ final class FakeRegistry implements MethodRegistry {
     }
 
     @Override
+    public ComputeBackend backendFor(org.attune.api.backend.Operation op, org.attune.api.tensor.DType dtype) {
+        return backend();
+    }
+
+    @Override
     public void useBackend(String id) {
         if ("auto".equals(id)) {
             selected = null;
