@@ -73,6 +73,21 @@ public record AttentionProblem(int batch, int queryHeads, int kvHeads, int nq, i
             bias.requireDType("bias", DType.FLOAT32, DType.FLOAT64);
             biasStrides = Broadcast.strides("bias", bias.shape(), full);
         }
+        if (o.windowLeft().orElse(0) < 0 || o.windowRight().orElse(0) < 0) {
+            throw new InvalidInputException("window", "widths >= 0, got left " + o.windowLeft() + ", right "
+                + o.windowRight());
+        }
+        if (o.softCap().isPresent() && !(o.softCap().getAsDouble() > 0 && Double.isFinite(o.softCap().getAsDouble()))) {
+            throw new InvalidInputException("softCap", "a finite cap > 0, got " + o.softCap().getAsDouble());
+        }
+        if (o.alibiSlopes().isPresent()) {
+            o.alibiSlopes().get().requireShape("alibiSlopes", "[" + hq + "] (one slope per query head)", hq)
+                .requireDType("alibiSlopes", DType.FLOAT32, DType.FLOAT64);
+        }
+        if (o.sinks().isPresent()) {
+            o.sinks().get().requireShape("sinks", "[" + hq + "] (one sink logit per query head)", hq)
+                .requireDType("sinks", DType.FLOAT32, DType.FLOAT64);
+        }
         AttentionProblem p = new AttentionProblem(b, hq, hkv, nq, nk, d, v.dim(3), o.scaleFor(d), maskStrides,
             biasStrides);
         if (out != null) {
@@ -80,5 +95,10 @@ public record AttentionProblem(int batch, int queryHeads, int kvHeads, int nq, i
             out.requireDType("out", q.dtype());
         }
         return p;
+    }
+
+    /** Shape of the log-sum-exp output, [B, Hq, Nq]. */
+    public int[] lseShape() {
+        return new int[] {batch, queryHeads, nq};
     }
 }

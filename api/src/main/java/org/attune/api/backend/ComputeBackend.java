@@ -65,6 +65,18 @@ public interface ComputeBackend {
      */
     Tensor attention(Tensor q, Tensor k, Tensor v, AttentionOptions options, Tensor out);
 
+    /**
+     * {@link #attention} that also returns the natural log-sum-exp of each query row's logits,
+     * {@code lse[b,h,i] = log(e^{sink_h} + Σ_{j allowed} e^{S[b,h,i,j]})} (−∞ for a row with no allowed key and
+     * no sink), shape [B, Hq, Nq], in the inputs' element type. The default declines: a backend that computes the
+     * log-sum-exp overrides it.
+     *
+     * @since 1.1
+     */
+    default AttentionResult attentionWithLse(Tensor q, Tensor k, Tensor v, AttentionOptions options, Tensor out) {
+        throw new BackendDeclinedException(id(), Operation.ATTENTION.id(), "this backend does not return the log-sum-exp");
+    }
+
     /** Elementwise {@code op(x)}. */
     Tensor unary(UnaryOp op, Tensor x, Tensor out);
 

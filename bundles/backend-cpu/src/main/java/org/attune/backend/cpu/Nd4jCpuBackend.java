@@ -6,6 +6,7 @@ import java.util.Hashtable;
 import java.util.Objects;
 
 import org.attune.api.backend.AttentionOptions;
+import org.attune.api.backend.AttentionResult;
 import org.attune.api.backend.BinaryOp;
 import org.attune.api.backend.ComputeBackend;
 import org.attune.api.backend.Operation;
@@ -25,8 +26,10 @@ import org.osgi.service.component.annotations.Deactivate;
 /**
  * The CPU {@link ComputeBackend} on Nd4j and OpenBLAS, for float32 and float64; any other element type is declined.
  *
- * <p>Matrix products, the two products of attention and softmax run in Nd4j (OpenBLAS gemm and libnd4j's softmax)
- * on off-heap copies of the inputs, into preallocated Nd4j outputs. Elementwise functions of one tensor run in
+ * <p>Attention runs in the fused, tiled {@link FlashAttentionKernel} (Java Vector API, no [Nq, Nk] matrix, every
+ * option of {@link AttentionOptions}, and the log-sum-exp). Matrix products and softmax run in Nd4j (OpenBLAS gemm
+ * and libnd4j's softmax) on off-heap copies of the inputs, into preallocated Nd4j outputs; the composite Nd4j
+ * attention ({@link ScaledDotProductAttention}: gemm, softmax, gemm) stays for comparison. Elementwise functions of one tensor run in
  * libnd4j's transform loops. Binary elementwise operations, reductions, gather and scatter-add are single passes over
  * memory and run in Java on the tensors' arrays, where an off-heap round trip would cost more than the work.
  *
@@ -116,7 +119,16 @@ public final class Nd4jCpuBackend implements ComputeBackend {
         Objects.requireNonNull(q, "q");
         Objects.requireNonNull(k, "k");
         Objects.requireNonNull(v, "v");
-        return ScaledDotProductAttention.compute(q, k, v, options == null ? AttentionOptions.defaults() : options, out);
+        return FlashAttentionKernel.compute(q, k, v, options == null ? AttentionOptions.defaults() : options, out);
+    }
+
+    @Override
+    public AttentionResult attentionWithLse(Tensor q, Tensor k, Tensor v, AttentionOptions options, Tensor out) {
+        Objects.requireNonNull(q, "q");
+        Objects.requireNonNull(k, "k");
+        Objects.requireNonNull(v, "v");
+        return FlashAttentionKernel.computeWithLse(q, k, v, options == null ? AttentionOptions.defaults() : options,
+            out);
     }
 
     @Override

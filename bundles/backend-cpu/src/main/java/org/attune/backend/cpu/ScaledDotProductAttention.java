@@ -36,6 +36,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Rows with no allowed key come out of the softmax as NaN (0/0); they are written as zero rows, which is the
  * documented result of {@link AttentionOptions}.
+ *
+ * <p>The backend's {@code attention} runs {@link FlashAttentionKernel}; this composite path (scale, causal, mask and
+ * bias only) stays as the Nd4j baseline that the benchmarks compare it with.
  */
 final class ScaledDotProductAttention {
     /** Upper bound on the elements of one chunk's score buffer: 2^25, i.e. 128 MiB of float32. */

@@ -6,6 +6,7 @@ import java.util.stream.IntStream;
 
 import org.attune.api.backend.AttentionOptions;
 import org.attune.api.backend.AttentionProblem;
+import org.attune.api.backend.AttentionResult;
 import org.attune.api.backend.BinaryOp;
 import org.attune.api.backend.ComputeBackend;
 import org.attune.api.backend.Operation;
@@ -112,11 +113,19 @@ public final class JavaBackend implements ComputeBackend {
         floating(Operation.ATTENTION, "q", q);
         AttentionOptions o = options == null ? AttentionOptions.defaults() : options;
         AttentionProblem p = AttentionProblem.of(q, k, v, o, out);
-        Tensor mask = o.mask().orElse(null);
-        double[] bias = o.bias().map(Tensor::toDoubleArray).orElse(null);
-        double[] y = AttentionKernel.compute(p, q.toDoubleArray(), k.toDoubleArray(), v.toDoubleArray(), o.causal(),
-            mask == null ? null : mask.booleanData(), mask == null ? 0 : mask.offset(), bias);
+        double[] y = AttentionKernel.compute(p, o, q.toDoubleArray(), k.toDoubleArray(), v.toDoubleArray(), null);
         return result(y, p.outputShape(), q.dtype(), out);
+    }
+
+    @Override
+    public AttentionResult attentionWithLse(Tensor q, Tensor k, Tensor v, AttentionOptions options, Tensor out) {
+        floating(Operation.ATTENTION, "q", q);
+        AttentionOptions o = options == null ? AttentionOptions.defaults() : options;
+        AttentionProblem p = AttentionProblem.of(q, k, v, o, out);
+        double[] lse = new double[p.batch() * p.queryHeads() * p.nq()];
+        double[] y = AttentionKernel.compute(p, o, q.toDoubleArray(), k.toDoubleArray(), v.toDoubleArray(), lse);
+        return new AttentionResult(result(y, p.outputShape(), q.dtype(), out),
+            result(lse, p.lseShape(), q.dtype(), null));
     }
 
     @Override

@@ -1,0 +1,164 @@
+package org.attune.backend.cpu;
+
+import java.util.Arrays;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The running maximum and sum of the online softmax (Milakov and Gimelshein, "Online normalizer calculation for
+ * softmax", arXiv:1805.02867, algorithm 3; Dao et al., "FlashAttention", arXiv:2205.14135, algorithm 1, lines 9–12)
+ * for the rows of one query tile. Per key tile with logits S:
+ * <pre>
+ *   m' = max(m, max_j S_j)      α = e^{m − m'}      P_j = e^{S_j − m'}      l' = α·l + Σ_j P_j
+ * </pre>
+ * and the caller rescales its output accumulator by α before adding P·V. It starts at m = sink, l = 1 with a sink
+ * logit (the sink's own term e^{sink − m}), else at m = −∞, l = 0; at the end {@code out = acc / l} and
+ * {@code lse = m + log l}. A row that has seen only −∞ keeps m = −∞ and l = 0 (P = 0, α = 1, never e^{−∞ + ∞}),
+ * so a fully masked row ends as a zero row with lse −∞ (or the sink).
+ *
+ * <p>float32 state and float32 sums for float32 tiles (vectorised over query rows, the tile stored transposed as
+ * [key, query]), float64 for float64 tiles (row-major [query, key]).
+ */
+final class OnlineSoftmax {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+
+    private final float[] maxF;
+    private final float[] sumF;
+    private final float[] alphaF;
+    private final double[] maxD;
+    private final double[] sumD;
+    private final double[] alphaD;
+
+    OnlineSoftmax(int rows, boolean float32) {
+        maxF = float32 ? new float[rows] : null;
+        sumF = float32 ? new float[rows] : null;
+        alphaF = float32 ? new float[rows] : null;
+        maxD = float32 ? null : new double[rows];
+        sumD = float32 ? null : new double[rows];
+        alphaD = float32 ? null : new double[rows];
+    }
+
+    /** Resets the first {@code rows} rows to the empty state, with the given sink logit (−∞ for none). */
+    void start(int rows, double sink) {
+        boolean withSink = sink != Double.NEGATIVE_INFINITY;
+        if (maxF != null) {
+            Arrays.fill(maxF, 0, rows, (float) sink);
+            Arrays.fill(sumF, 0, rows, withSink ? 1f : 0f);
+        } else {
+            Arrays.fill(maxD, 0, rows, sink);
+            Arrays.fill(sumD, 0, rows, withSink ? 1d : 0d);
+        }
+    }
+
+    /**
+     * Folds one transposed float tile into the state: {@code st[c·stride + r]} is the logit of query row r and key c
+     * (c &lt; cols, −∞ = masked), for rows r &lt; {@code lanes} (a multiple of the vector length, {@code stride} ≥ lanes).
+     * Every step is lane-wise over query rows, so no horizontal reduction is needed. Overwrites the logits with P and
+     * sets {@link #alpha(int)}. A row whose maximum is still −∞ subtracts 0 instead, so its P and α come out 0.
+     */
+    void update(float[] st, int stride, int lanes, int cols) {
+        int width = F.length();
+        FloatVector minusInf = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        for (int r = 0; r < lanes; r += width) {
+            FloatVector old = FloatVector.fromArray(F, maxF, r);
+            FloatVector m = old;
+            for (int c = 0; c < cols; c++) {
+                m = m.max(FloatVector.fromArray(F, st, c * stride + r));
+            }
+            FloatVector base = m.blend(0f, m.compare(VectorOperators.EQ, minusInf));
+            FloatVector sum = FloatVector.zero(F);
+            for (int c = 0; c < cols; c++) {
+                FloatVector p = exp(FloatVector.fromArray(F, st, c * stride + r).sub(base));
+                p.intoArray(st, c * stride + r);
+                sum = sum.add(p);
+            }
+            FloatVector alpha = exp(old.sub(base));
+            alpha.intoArray(alphaF, r);
+            FloatVector.fromArray(F, sumF, r).fma(alpha, sum).intoArray(sumF, r);
+            m.intoArray(maxF, r);
+        }
+    }
+
+    /** Folds one row-major double tile {@code s[r·stride + c]} (rows r &lt; rows, keys c &lt; cols) into the state. */
+    void update(double[] s, int stride, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int base = r * stride;
+            double old = maxD[r];
+            double m = old;
+            for (int c = 0; c < cols; c++) {
+                m = Math.max(m, s[base + c]);
+            }
+            if (m == Double.NEGATIVE_INFINITY) {
+                Arrays.fill(s, base, base + cols, 0d);
+                alphaD[r] = 1d;
+                continue;
+            }
+            double sum = 0;
+            for (int c = 0; c < cols; c++) {
+                double p = Math.exp(s[base + c] - m);
+                s[base + c] = p;
+                sum += p;
+            }
+            double alpha = Math.exp(old - m);
+            alphaD[r] = alpha;
+            sumD[r] = sumD[r] * alpha + sum;
+            maxD[r] = m;
+        }
+    }
+
+    private static final float LOG2E = 1.44269504f;
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    /** Below this argument e^x underflows float32; the result is exactly 0 (also for −∞, a masked key). */
+    private static final float UNDERFLOW = -87.33654f;
+
+    /** 1.5 · 2²³ + 127: adding it rounds to an integer n and leaves n + 127 in the low mantissa bits. */
+    private static final float SHIFTER = 12582912f + 127f;
+
+    /**
+     * e^x for x ≤ 0, vectorised: x = n·ln 2 + t with n = round(x·log₂e) and |t| ≤ ln 2 / 2 (ln 2 split in two for an
+     * exact reduction), e^t by its degree-6 Taylor polynomial (truncation below 1.3·10⁻⁷ relative on that interval),
+     * times 2ⁿ built in the exponent bits (n + 127 comes out of the rounding shifter's mantissa); arguments below
+     * {@link #UNDERFLOW} give exactly 0, so masked keys (−∞) get zero weight.
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector xc = x.max(UNDERFLOW);
+        FloatVector y = xc.fma(FloatVector.broadcast(F, LOG2E), FloatVector.broadcast(F, SHIFTER));
+        FloatVector n = y.sub(SHIFTER);
+        FloatVector t = n.fma(FloatVector.broadcast(F, -LN2_HI), xc);
+        t = n.fma(FloatVector.broadcast(F, -LN2_LO), t);
+        FloatVector poly = t.fma(FloatVector.broadcast(F, 1f / 720f), FloatVector.broadcast(F, 1f / 120f));
+        poly = poly.fma(t, FloatVector.broadcast(F, 1f / 24f));
+        poly = poly.fma(t, FloatVector.broadcast(F, 1f / 6f));
+        poly = poly.fma(t, FloatVector.broadcast(F, 0.5f));
+        poly = poly.fma(t, FloatVector.broadcast(F, 1f));
+        poly = poly.fma(t, FloatVector.broadcast(F, 1f));
+        IntVector bits = y.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23);
+        return poly.mul(bits.reinterpretAsFloats()).blend(0f, x.compare(VectorOperators.LT, UNDERFLOW));
+    }
+
+    /** The rescaling factors α of rows r … r + lanes − 1 from the last float update. */
+    FloatVector alphas(int r) {
+        return FloatVector.fromArray(F, alphaF, r);
+    }
+
+    /** The rescaling factor α of row r from the last float64 update. */
+    double alphaDouble(int r) {
+        return alphaD[r];
+    }
+
+    /** 1 / l of row r, or 0 for a row without any weight (fully masked, no sink). */
+    double inverseSum(int r) {
+        double l = maxF != null ? sumF[r] : sumD[r];
+        return l > 0 ? 1.0 / l : 0.0;
+    }
+
+    /** m + log l of row r, or −∞ for a row without any weight. */
+    double logSumExp(int r) {
+        double l = maxF != null ? sumF[r] : sumD[r];
+        return l > 0 ? (maxF != null ? maxF[r] : maxD[r]) + Math.log(l) : Double.NEGATIVE_INFINITY;
+    }
+}
