@@ -9,8 +9,14 @@ import java.lang.annotation.Target;
 import org.osgi.service.component.annotations.ComponentPropertyType;
 
 /**
- * Publishes a method's descriptor as service properties ({@code attune.method.*}, see
- * {@link org.attune.api.method.MethodProperties}); used like {@link org.attune.api.attention.AttentionMethod}.
+ * Publishes a positional encoding's descriptor as service properties ({@code attune.method.*}, see
+ * {@link org.attune.api.method.MethodProperties}); used like {@link org.attune.api.attention.AttentionMethod}:
+ * <pre>
+ * &#64;Component(service = PositionalEncoding.class)
+ * &#64;PositionalEncodingMethod(id = "rope", name = "RoPE", family = "rotary", paper = "RoFormer: ...",
+ *     arxiv = "2104.09864", year = 2021, symmetries = SymmetryCertificate.RELATIVE)
+ * public final class RotaryPositionEmbedding implements PositionalEncoding { ... }
+ * </pre>
  */
 @ComponentPropertyType
 @Documented
@@ -44,9 +50,12 @@ public @interface PositionalEncodingMethod {
     /** Time cost in sequence length. */
     String cost() default "O(n)";
 
-    /** Accepted parameters, each {@code name=description}. */
+    /** Accepted parameters ({@code --pe-option KEY=VALUE} on the shell), each {@code name=description}. */
     String[] options() default {};
 
-    /** Symmetry claims. */
+    /**
+     * Symmetry claims in the vocabulary of {@link SymmetryCertificate}, each optionally followed by the
+     * parameters under which it holds: {@code shift:relative}, {@code shift:grid(padding=circular)}.
+     */
     String[] symmetries() default {};
 }

@@ -1,7 +1,12 @@
 /**
  * Positional encodings: the {@link org.attune.api.position.PositionalEncoding} service in its four forms
- * ({@link org.attune.api.position.EncodingForm}), so that any attention mechanism composes with any encoding.
+ * ({@link org.attune.api.position.EncodingForm}: absolute, rotary, bias, conditional), its call
+ * ({@link org.attune.api.position.PositionalCall}) and result, the
+ * {@link org.attune.api.position.PositionalEncodingMethod} descriptor, and the
+ * {@link org.attune.api.position.SymmetryCertificate} that checks each encoding's declared symmetries.
+ * Any attention mechanism composes with any encoding: token forms replace q and k, the bias form adds to
+ * the call's logit bias.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("2.0.0")
 package org.attune.api.position;

@@ -71,12 +71,17 @@ public final class AttentionCommands {
         @Parameter(names = {"-p", "--opt"}, absentValue = "") String opt,
         @Descriptor("backend id to run on (default: the one in use, see backend:list)")
         @Parameter(names = {"-B", "--backend"}, absentValue = "") String backend,
+        @Descriptor("positional encoding id to compose with the method (pe:list shows them)")
+        @Parameter(names = {"--pe"}, absentValue = "") String pe,
+        @Descriptor("positional encoding parameter KEY=VALUE; repeat the option or separate pairs with commas (pe:info lists them)")
+        @Parameter(names = {"--pe-option"}, absentValue = "") String peOption,
         @Descriptor("ID Q.npy K.npy V.npy: method id, then query, key and value files [batch, heads, seq, dim]; "
             + "relative paths are taken from the directory attune was started in")
         String... arguments) {
         try {
-            Positionals words = Positionals.split(arguments, OPT,
-                "--causal, --scale, --mask, --bias, --out, --opt (repeatable), --backend");
+            PositionComposition.Words peWords = PositionComposition.take(arguments, peOption);
+            Positionals words = Positionals.split(peWords.rest(), OPT,
+                "--causal, --scale, --mask, --bias, --out, --opt (repeatable), --backend, --pe, --pe-option (repeatable)");
             List<String> args = words.values();
             if (args.size() != 4) {
                 throw new CommandFailure("attention:run: expected ID Q.npy K.npy V.npy, got " + args.size() + " argument"
@@ -102,7 +107,11 @@ public final class AttentionCommands {
             }
             String id = args.get(0);
             String backendId = backend.isBlank() ? null : backend.strip();
-            Tensor result = attend(id, new AttentionCall(q, k, v, options.build(), params), backendId);
+            AttentionCall call = new AttentionCall(q, k, v, options.build(), params);
+            if (!pe.isBlank()) {
+                call = PositionComposition.compose(registry, pe.strip(), peWords.options(), call, backendId);
+            }
+            Tensor result = attend(id, call, backendId);
             Path written = out.isBlank() ? null : TensorFiles.writeFloat32("--out", out, result);
             return RunResult.of(id, backendId != null ? backendId : activeBackend(), result, written);
         } catch (RuntimeException e) {
@@ -128,6 +137,10 @@ public final class AttentionCommands {
         @Parameter(names = {"-w", "--warmup"}, absentValue = "2") String warmup,
         @Descriptor("backend id to run on (default: the one in use)")
         @Parameter(names = {"-B", "--backend"}, absentValue = "") String backend,
+        @Descriptor("also write the table to this CSV file")
+        @Parameter(names = {"--csv"}, absentValue = "") String csv,
+        @Descriptor("also draw time against n on log-log axes, one line per method, into this PNG file")
+        @Parameter(names = {"--plot"}, absentValue = "") String plot,
         @Descriptor("ID...: attention method ids to time")
         String... ids) {
         try {
@@ -141,7 +154,12 @@ public final class AttentionCommands {
             String backendId = backend.isBlank() ? null : backend.strip();
             String used = backendId != null ? backendId : activeBackend();
 
-            TextTable table = new TextTable("METHOD", "N", "MEDIAN ms", "MIN ms", "GFLOP/s").alignRight(1, 2, 3, 4);
+            int threads = Runtime.getRuntime().availableProcessors();
+            double peak = PeakFlops.measure(threads, 100);
+            TextTable table = new TextTable("METHOD", "N", "MEDIAN ms", "MIN ms", "GFLOP/s", "% PEAK")
+                .alignRight(1, 2, 3, 4, 5);
+            List<String> csvLines = new ArrayList<>(List.of("method,n,median_ms,min_ms,gflops,pct_peak"));
+            BenchPlot chart = new BenchPlot();
             Map<Integer, RandomTensors> inputs = new HashMap<>();
             AttentionOptions options = AttentionOptions.builder().causal(causal).build();
             for (String id : methods) {
@@ -161,15 +179,29 @@ public final class AttentionCommands {
                     double median = runs % 2 == 1 ? ms[runs / 2] : (ms[runs / 2 - 1] + ms[runs / 2]) / 2;
                     double flop = 4.0 * b * h * (double) n * n * d * (causal ? 0.5 : 1.0);
                     String gflops = median > 0 ? fixed(flop / (median * 1e6), 1) : "inf";
+                    String ofPeak = median > 0 ? fixed(100 * flop / (median * 1e6) / peak, 1) : "inf";
                     progress.accept("attention:bench " + id + " n=" + n + ": median " + fixed(median, 3) + " ms, min "
                         + fixed(ms[0], 3) + " ms, " + gflops + " GFLOP/s");
-                    table.row(id, n, fixed(median, 3), fixed(ms[0], 3), gflops);
+                    table.row(id, n, fixed(median, 3), fixed(ms[0], 3), gflops, ofPeak);
+                    csvLines.add(id + "," + n + "," + fixed(median, 3) + "," + fixed(ms[0], 3) + "," + gflops + ","
+                        + ofPeak);
+                    chart.add(id, n, median);
                 }
             }
-            return "backend " + used + ", batch " + b + ", heads " + h + ", d " + d + (causal ? ", causal" : ", non-causal")
-                + ", f32, " + warm + " warm-up + " + runs + " timed runs; FLOP = 4*B*H*n^2*d" + (causal ? "/2" : "")
-                + "\n" + table;
-        } catch (RuntimeException e) {
+            String heading = "backend " + used + ", batch " + b + ", heads " + h + ", d " + d
+                + (causal ? ", causal" : ", non-causal") + ", f32, " + warm + " warm-up + " + runs
+                + " timed runs; FLOP = 4*B*H*n^2*d" + (causal ? "/2" : "");
+            String peakLine = "FMA peak " + fixed(peak, 1) + " GFLOP/s (" + threads + " threads, measured now)";
+            if (!csv.isBlank()) {
+                Path file = TensorFiles.resolve(csv.strip());
+                java.nio.file.Files.write(file, csvLines);
+            }
+            if (!plot.isBlank()) {
+                chart.write(TensorFiles.resolve(plot.strip()), "attention:bench, " + heading.substring(0,
+                    heading.indexOf(';')) + " (median ms)");
+            }
+            return heading + "\n" + peakLine + "\n" + table;
+        } catch (java.io.IOException | RuntimeException e) {
             throw CommandFailure.of("attention:bench", e);
         }
     }

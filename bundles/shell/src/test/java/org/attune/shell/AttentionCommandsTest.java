@@ -50,7 +50,7 @@ class AttentionCommandsTest {
 
     /** attention:run with only the positional arguments and the given options set. */
     private RunResult run(String out, String opt, String... args) {
-        return commands.run(false, "", "", "", out, opt, "", args);
+        return commands.run(false, "", "", "", out, opt, "", "", "", args);
     }
 
     @Test
@@ -72,7 +72,7 @@ class AttentionCommandsTest {
     void runPassesCausalScaleMaskBiasAndBackend() throws IOException {
         Npy.write(dir.resolve("mask.npy"), Tensor.of(new boolean[] {true, false, true, true, true, true}, 1, 1, 1, 6));
         Npy.write(dir.resolve("bias.npy"), Tensor.of(new float[] {0.5f}, 1));
-        RunResult r = commands.run(true, "0.25", file("mask.npy"), file("bias.npy"), "", "", "shifted",
+        RunResult r = commands.run(true, "0.25", file("mask.npy"), file("bias.npy"), "", "", "shifted", "", "",
             "sdpa", file("q.npy"), file("k.npy"), file("v.npy"));
         AttentionOptions o = registry.lastCall.options();
         assertTrue(o.causal());
@@ -138,7 +138,7 @@ class AttentionCommandsTest {
             () -> run("", "", "nope", file("q.npy"), file("k.npy"), file("v.npy")));
         assertEquals("ID: no implementation of attention 'nope': never installed "
             + "(attune:list --kind attention shows the installed ones)", id.getMessage());
-        CommandFailure backend = assertThrows(CommandFailure.class, () -> commands.run(false, "", "", "", "", "", "gpu",
+        CommandFailure backend = assertThrows(CommandFailure.class, () -> commands.run(false, "", "", "", "", "", "gpu", "", "",
             "sdpa", file("q.npy"), file("k.npy"), file("v.npy")));
         assertEquals("--backend: no implementation of backend 'gpu': not registered (backend:list shows the registered ones)",
             backend.getMessage());
@@ -146,7 +146,7 @@ class AttentionCommandsTest {
 
     @Test
     void runNamesBadNumbersAndArgumentCounts() {
-        CommandFailure scale = assertThrows(CommandFailure.class, () -> commands.run(false, "half", "", "", "", "", "",
+        CommandFailure scale = assertThrows(CommandFailure.class, () -> commands.run(false, "half", "", "", "", "", "", "", "",
             "sdpa", file("q.npy"), file("k.npy"), file("v.npy")));
         assertEquals("--scale: expected a number, got 'half'", scale.getMessage());
         CommandFailure count = assertThrows(CommandFailure.class, () -> run("", "", "sdpa", file("q.npy")));
@@ -164,7 +164,7 @@ class AttentionCommandsTest {
 
     @Test
     void benchPrintsAProgressLinePerMethodAndLengthThenATable() {
-        String table = commands.bench("4,8", "4", "2", "1", true, "3", "1", "", "sdpa", "scaled");
+        String table = commands.bench("4,8", "4", "2", "1", true, "3", "1", "", "", "", "sdpa", "scaled");
         assertEquals(4, progress.size());
         assertTrue(progress.get(0).matches("attention:bench sdpa n=4: median \\d+\\.\\d{3} ms, min \\d+\\.\\d{3} ms, "
             + "(\\d+\\.\\d|inf) GFLOP/s"), progress.get(0));
@@ -172,23 +172,38 @@ class AttentionCommandsTest {
         List<String> lines = table.lines().toList();
         assertEquals("backend ref, batch 1, heads 2, d 4, causal, f32, 1 warm-up + 3 timed runs; FLOP = 4*B*H*n^2*d/2",
             lines.get(0));
-        assertTrue(lines.get(1).matches("METHOD\\s+N\\s+MEDIAN ms\\s+MIN ms\\s+GFLOP/s"), lines.get(1));
-        assertTrue(lines.get(2).startsWith("sdpa    4 "), lines.get(2));
-        assertTrue(lines.get(5).startsWith("scaled  8 "), lines.get(5));
-        assertEquals(6, lines.size());
+        assertTrue(lines.get(1).matches("FMA peak \\d+\\.\\d GFLOP/s \\(\\d+ threads, measured now\\)"), lines.get(1));
+        assertTrue(lines.get(2).matches("METHOD\\s+N\\s+MEDIAN ms\\s+MIN ms\\s+GFLOP/s\\s+% PEAK"), lines.get(2));
+        assertTrue(lines.get(3).startsWith("sdpa    4 "), lines.get(3));
+        assertTrue(lines.get(6).startsWith("scaled  8 "), lines.get(6));
+        assertEquals(7, lines.size());
+    }
+
+    @Test
+    void benchWritesTheTableAsCsvAndPlotsTimeAgainstLengthAsPng(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("bench.csv");
+        Path png = dir.resolve("bench.png");
+        commands.bench("4,8", "4", "2", "1", false, "1", "0", "", csv.toString(), png.toString(), "sdpa", "scaled");
+        List<String> rows = java.nio.file.Files.readAllLines(csv);
+        assertEquals("method,n,median_ms,min_ms,gflops,pct_peak", rows.get(0));
+        assertEquals(5, rows.size());
+        assertTrue(rows.get(4).startsWith("scaled,8,"), rows.get(4));
+        java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(png.toFile());
+        assertEquals(800, img.getWidth());
+        assertEquals(560, img.getHeight());
     }
 
     @Test
     void benchChecksIdsAndNumbersBeforeTiming() {
         CommandFailure id = assertThrows(CommandFailure.class,
-            () -> commands.bench("4", "4", "2", "1", false, "1", "0", "", "sdpa", "rope"));
+            () -> commands.bench("4", "4", "2", "1", false, "1", "0", "", "", "", "sdpa", "rope"));
         assertEquals("ID: no attention method 'rope' is installed (attune:list --kind attention shows the installed ones)",
             id.getMessage());
         CommandFailure n = assertThrows(CommandFailure.class,
-            () -> commands.bench("4,x", "4", "2", "1", false, "1", "0", "", "sdpa"));
+            () -> commands.bench("4,x", "4", "2", "1", false, "1", "0", "", "", "", "sdpa"));
         assertEquals("--n: expected comma-separated integers >= 1 (e.g. 512,1024), got '4,x'", n.getMessage());
         CommandFailure none = assertThrows(CommandFailure.class,
-            () -> commands.bench("4", "4", "2", "1", false, "1", "0", ""));
+            () -> commands.bench("4", "4", "2", "1", false, "1", "0", "", "", ""));
         assertTrue(none.getMessage().startsWith("attention:bench: expected at least 1 attention method id"));
         assertEquals(0, registry.calls);
     }
@@ -220,5 +235,40 @@ class AttentionCommandsTest {
         RandomTensors b = RandomTensors.qkv(5, DType.FLOAT32, 1, 2, 3, 4);
         assertTrue(a.q().contentEquals(b.q()) && a.v().contentEquals(b.v()));
         assertFalse(a.q().contentEquals(a.k()));
+    }
+
+    @Test
+    void runComposesARotaryEncodingWithTheMethod() {
+        RunResult r = commands.run(false, "", "", "", "", "", "", "rope", "", "sdpa", file("q.npy"), file("k.npy"),
+            file("v.npy"));
+        Tensor doubled = q.copy();
+        for (int i = 0; i < doubled.size(); i++) {
+            doubled.setFlat(i, 2 * q.getFlat(i));
+        }
+        assertTrue(registry.lastCall.q().contentEquals(doubled), "sdpa saw the encoded queries");
+        assertTrue(registry.lastCall.k().contentEquals(k));
+        assertEquals("sdpa", r.method());
+    }
+
+    @Test
+    void runAddsABiasEncodingToTheGivenBias() throws IOException {
+        registry.withEncoding(PositionCommandsTest.TILT, FakeEncoding.tilt());
+        Npy.write(dir.resolve("bias.npy"), Tensor.of(new float[] {0.5f}, 1));
+        commands.run(true, "", "", file("bias.npy"), "", "", "", "tilt", "period=3", "sdpa", file("q.npy"),
+            file("k.npy"), file("v.npy"));
+        Tensor bias = registry.lastCall.options().bias().orElseThrow();
+        assertArrayEquals(new int[] {2, 5, 6}, bias.shape());
+        assertEquals(0.5 - 2 * (4 - 1), bias.get(1, 4, 1), 1e-6);
+    }
+
+    @Test
+    void runRejectsAnUnknownEncodingAndUndeclaredEncodingOptions() {
+        CommandFailure unknown = assertThrows(CommandFailure.class, () -> commands.run(false, "", "", "", "", "", "",
+            "spiral", "", "sdpa", file("q.npy"), file("k.npy"), file("v.npy")));
+        assertEquals("--pe: no positional encoding 'spiral' is installed (pe:list shows the installed ones)",
+            unknown.getMessage());
+        CommandFailure option = assertThrows(CommandFailure.class, () -> commands.run(false, "", "", "", "", "", "",
+            "rope", "", "sdpa", file("q.npy"), "--pe-option", "base=3", file("k.npy"), file("v.npy")));
+        assertEquals("--pe-option base: not an option of rope; expected one of [] (pe:info rope)", option.getMessage());
     }
 }

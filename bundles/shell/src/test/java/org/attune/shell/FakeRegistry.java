@@ -26,7 +26,8 @@ import org.attune.api.tensor.Tensor;
 /**
  * A registry over fixed methods and two {@link FakeBackend}s: {@code ref} (ranking 10, exact) and {@code shifted}
  * (ranking 0, adds 0.001 to every output). Attention method {@code sdpa} is plain attention; {@code scaled}
- * multiplies it by its {@code factor} option. Records the last call.
+ * multiplies it by its {@code factor} option. Positional encoding {@code rope} is {@link FakeEncoding#doubling()};
+ * tests add others with {@link #withEncoding}. Records the last call.
  */
 final class FakeRegistry implements MethodRegistry {
     static final MethodDescriptor SDPA = new MethodDescriptor("sdpa", "Scaled dot-product attention",
@@ -38,7 +39,8 @@ final class FakeRegistry implements MethodRegistry {
         "rotary", "RoFormer: Enhanced Transformer with Rotary Position Embedding", "2104.09864", 2021, "O(n)",
         List.of(), List.of("shift:relative"));
 
-    private final List<MethodDescriptor> methods = List.of(SDPA, SCALED, ROPE);
+    private final List<MethodDescriptor> methods = new ArrayList<>(List.of(SDPA, SCALED, ROPE));
+    private final Map<String, PositionalEncoding> encodings = new LinkedHashMap<>(Map.of("rope", FakeEncoding.doubling()));
     private final Map<String, FakeBackend> backends = new LinkedHashMap<>();
     private String selected;
     AttentionCall lastCall;
@@ -152,7 +154,18 @@ final class FakeRegistry implements MethodRegistry {
 
     @Override
     public PositionalEncoding positionalEncoding(String id) {
-        throw new NoImplementationException("positional-encoding", id, "not in the fake");
+        PositionalEncoding pe = encodings.get(id);
+        if (pe == null) {
+            throw new NoImplementationException("positional-encoding", id, "not in the fake");
+        }
+        return pe;
+    }
+
+    /** This registry with one more positional encoding; {@code rope} is {@link FakeEncoding#doubling()}. */
+    FakeRegistry withEncoding(MethodDescriptor descriptor, PositionalEncoding encoding) {
+        methods.add(descriptor);
+        encodings.put(descriptor.id(), encoding);
+        return this;
     }
 
     @Override
