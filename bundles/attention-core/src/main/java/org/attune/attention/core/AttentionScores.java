@@ -5,6 +5,7 @@ import org.attune.api.backend.BinaryOp;
 import org.attune.api.backend.ComputeBackend;
 import org.attune.api.tensor.Broadcast;
 import org.attune.api.tensor.DType;
+import org.attune.api.tensor.InvalidInputException;
 import org.attune.api.tensor.Tensor;
 
 /**
@@ -56,6 +57,27 @@ final class AttentionScores {
         int b = alpha.dim(0), h = alpha.dim(1), nq = alpha.dim(2), hkv = v.dim(1);
         Tensor grouped = alpha.reshape(b, hkv, h / hkv * nq, alpha.dim(3));
         return backend.matmul(grouped, v, false, false, null).reshape(b, h, nq, v.dim(3));
+    }
+
+    /**
+     * Rejects the options these scores do not compute (window, ALiBi slopes, soft cap, sinks), naming each, for
+     * methods that build their own scores instead of calling {@link ComputeBackend#attention}.
+     *
+     * @param method the method's id, for messages
+     */
+    static void rejectUndefined(AttentionOptions o, String method) {
+        if (o.windowLeft().isPresent() || o.windowRight().isPresent()) {
+            throw new InvalidInputException("window", "not defined for " + method + "; pass none, or a mask");
+        }
+        if (o.alibiSlopes().isPresent()) {
+            throw new InvalidInputException("alibiSlopes", "not defined for " + method + "; pass none");
+        }
+        if (o.softCap().isPresent()) {
+            throw new InvalidInputException("softCap", "not defined for " + method + "; pass none");
+        }
+        if (o.sinks().isPresent()) {
+            throw new InvalidInputException("sinks", "not defined for " + method + "; pass none");
+        }
     }
 
     /** mask ∧ causal as one boolean tensor broadcastable to {@code shape} [B, H, Nq, Nk], or null for neither. */

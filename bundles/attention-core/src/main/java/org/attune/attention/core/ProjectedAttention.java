@@ -52,6 +52,45 @@ final class ProjectedAttention {
      */
     static Tensor attend(AttentionCall call, ComputeBackend backend, boolean sameWidths, KvHeads kvHeads, String option,
                          Core core) {
+        Projected p = project(call, backend, sameWidths, kvHeads, option);
+        Tensor o = core.attend(p.q(), p.k(), p.v(), call.options(), backend);
+        return HeadLayout.split(p.weights().output(HeadLayout.merge(o), backend), call.q().dim(1));
+    }
+
+    /**
+     * The input half of the frame: validates the call and projects q, k and v into heads, for methods whose
+     * output stage is not the frame's {@code merge(·) W_o + b_o}.
+     *
+     * @param sameWidths require Ek = Ev = Eq (self-attention form, square projections) rather than any widths
+     * @param kvHeads    the kv heads for the attention heads; must divide them ({@code option} names the option)
+     * @param option     the option that sets the kv heads, for messages
+     */
+    static Projected project(AttentionCall call, ComputeBackend backend, boolean sameWidths, KvHeads kvHeads,
+                             String option) {
+        Embedded x = embed(call, sameWidths);
+        int heads = x.heads();
+        int hkv = kvHeads.of(heads);
+        if (hkv <= 0 || heads % hkv != 0) {
+            throw new InvalidInputException("--opt " + option, "must be a positive divisor of heads = " + heads + ", got "
+                + hkv);
+        }
+        int e = x.width();
+        int dh = x.headDim();
+        Projections w = Projections.forCall(call, e, x.xk().dim(2), x.xv().dim(2), e, hkv * dh, x.xq().dtype());
+        Tensor qh = HeadLayout.split(w.query(x.xq(), backend), heads);
+        Tensor kh = HeadLayout.split(w.key(x.xk(), backend), hkv);
+        Tensor vh = HeadLayout.split(w.value(x.xv(), backend), hkv);
+        return new Projected(qh, kh, vh, w);
+    }
+
+    /**
+     * Validates a call for the frame and returns its token embeddings, for methods that build their own
+     * projections: x_q [B, Nq, E], x_k [B, Nk, Ek], x_v [B, Nk, Ev] and the option {@code heads}.
+     *
+     * @param sameWidths require Ek = Ev = Eq (self-attention form, square projections) rather than any widths
+     * @throws InvalidInputException naming the argument and the expected shape, or {@code --opt heads}
+     */
+    static Embedded embed(AttentionCall call, boolean sameWidths) {
         Tensor q = call.q();
         Tensor k = call.k();
         Tensor v = call.v();
@@ -80,17 +119,37 @@ final class ProjectedAttention {
             throw new InvalidInputException("--opt " + HEADS, "must be a positive divisor of the embedding width E = "
                 + e + " (H·D of q), got " + heads);
         }
-        int hkv = kvHeads.of(heads);
-        if (hkv <= 0 || heads % hkv != 0) {
-            throw new InvalidInputException("--opt " + option, "must be a positive divisor of heads = " + heads + ", got "
-                + hkv);
+        return new Embedded(HeadLayout.merge(q), HeadLayout.merge(k), HeadLayout.merge(v), heads);
+    }
+
+    /**
+     * The token embeddings of one validated call.
+     *
+     * @param xq    x_q [B, Nq, E], E = H·D of q
+     * @param xk    x_k [B, Nk, Ek]
+     * @param xv    x_v [B, Nk, Ev]
+     * @param heads the attention heads after projection (option {@code heads}, default H); divides E
+     */
+    record Embedded(Tensor xq, Tensor xk, Tensor xv, int heads) {
+        /** E, the query embedding width. */
+        int width() {
+            return xq.dim(2);
         }
-        int dh = e / heads;
-        Projections w = Projections.forCall(call, e, ek, ev, e, hkv * dh, q.dtype());
-        Tensor qh = HeadLayout.split(w.query(HeadLayout.merge(q), backend), heads);
-        Tensor kh = HeadLayout.split(w.key(HeadLayout.merge(k), backend), hkv);
-        Tensor vh = HeadLayout.split(w.value(HeadLayout.merge(v), backend), hkv);
-        Tensor o = core.attend(qh, kh, vh, call.options(), backend);
-        return HeadLayout.split(w.output(HeadLayout.merge(o), backend), h);
+
+        /** Dh = E / heads. */
+        int headDim() {
+            return width() / heads;
+        }
+    }
+
+    /**
+     * The projected heads of one call and the projections that made them.
+     *
+     * @param q       Q [B, heads, Nq, Dh]
+     * @param k       K [B, Hkv, Nk, Dh]
+     * @param v       V [B, Hkv, Nk, Dh]
+     * @param weights W_q, W_k, W_v, W_o and biases, in the call's element type
+     */
+    record Projected(Tensor q, Tensor k, Tensor v, Projections weights) {
     }
 }

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class AdditiveAttentionTest extends AttentionContract {
 
     @Override
-    AttentionMechanism method() {
+    protected AttentionMechanism method() {
         return new AdditiveAttention();
     }
 

@@ -11,6 +11,7 @@ import org.attune.api.backend.AttentionOptions;
 import org.attune.api.tensor.DType;
 import org.attune.api.tensor.InvalidInputException;
 import org.attune.api.tensor.Tensor;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -22,23 +23,31 @@ import org.junit.jupiter.params.provider.EnumSource;
  * the queries permutes the output rows, permuting keys and values together leaves the output unchanged.
  * Each method's test extends this and adds its reference comparison and reductions.
  */
-abstract class AttentionContract {
-    static final double SYMMETRY_TOLERANCE = 1e-12;
+public abstract class AttentionContract {
+    public static final double SYMMETRY_TOLERANCE = 1e-12;
 
     /** The method under test. */
-    abstract AttentionMechanism method();
+    protected abstract AttentionMechanism method();
 
     /** A call on q, k, v with the method's parameters for this test class. */
-    AttentionCall call(Tensor q, Tensor k, Tensor v) {
+    protected AttentionCall call(Tensor q, Tensor k, Tensor v) {
         return AttentionCall.of(q, k, v);
     }
 
-    Tensor run(AttentionCall call) {
+    protected Tensor run(AttentionCall call) {
         return method().attend(call, Fixtures.BACKEND);
     }
 
-    Tensor run(Tensor q, Tensor k, Tensor v) {
+    protected Tensor run(Tensor q, Tensor k, Tensor v) {
         return run(call(q, k, v));
+    }
+
+    /**
+     * The shape the method documents for its result on q, k, v: the layout of q, [B, H, Nq, D], unless the method
+     * documents another (e.g. one row per learned query with its own width).
+     */
+    protected int[] expectedShape(Tensor q, Tensor k, Tensor v) {
+        return q.shape();
     }
 
     @ParameterizedTest
@@ -50,7 +59,7 @@ abstract class AttentionContract {
         Tensor v = f.uniform(dtype, 1, 2, 2, 63, 60);
         Tensor out = run(q, k, v);
         assertEquals(dtype, out.dtype());
-        assertArrayEquals(new int[] {2, 2, 63, 60}, out.shape());
+        assertArrayEquals(expectedShape(q, k, v), out.shape());
         for (int i = 0; i < out.size(); i++) {
             assertTrue(Double.isFinite(out.getFlat(i)));
         }
@@ -60,17 +69,20 @@ abstract class AttentionContract {
     void keysMayBeLongerOrShorterThanQueries() {
         Fixtures f = new Fixtures(101);
         Tensor q = f.uniform(DType.FLOAT64, 1, 1, 2, 7, 4);
-        assertArrayEquals(new int[] {1, 2, 7, 4}, run(q, f.uniform(DType.FLOAT64, 1, 1, 2, 5, 4),
-            f.uniform(DType.FLOAT64, 1, 1, 2, 5, 4)).shape());
-        assertArrayEquals(new int[] {1, 2, 7, 4}, run(q, f.uniform(DType.FLOAT64, 1, 1, 2, 11, 4),
-            f.uniform(DType.FLOAT64, 1, 1, 2, 11, 4)).shape());
+        for (int nk : new int[] {5, 11}) {
+            Tensor k = f.uniform(DType.FLOAT64, 1, 1, 2, nk, 4);
+            Tensor v = f.uniform(DType.FLOAT64, 1, 1, 2, nk, 4);
+            assertArrayEquals(expectedShape(q, k, v), run(q, k, v).shape());
+        }
     }
 
     @Test
     void noQueriesGiveAnEmptyOutput() {
         Fixtures f = new Fixtures(102);
         Tensor kv = f.uniform(DType.FLOAT32, 1, 1, 2, 5, 4);
-        assertArrayEquals(new int[] {1, 2, 0, 4}, run(Tensor.zeros(DType.FLOAT32, 1, 2, 0, 4), kv, kv).shape());
+        Tensor q = Tensor.zeros(DType.FLOAT32, 1, 2, 0, 4);
+        assertArrayEquals(expectedShape(q, kv, kv), run(q, kv, kv).shape());
+        assertEquals(0, run(q, kv, kv).size());
     }
 
     @Test
@@ -84,9 +96,24 @@ abstract class AttentionContract {
         assertTrue(q.contentEquals(q0) && k.contentEquals(k0) && v.contentEquals(v0));
     }
 
+    /**
+     * Whether the method takes a mask and causal flag; one that does not (its normalisation has no meaning for
+     * a partial row, e.g. over the queries or to both marginals) must reject them naming the argument.
+     */
+    protected boolean acceptsMasks() {
+        return true;
+    }
+
     @Test
     void fullyMaskedQueryRowGivesAZeroRow() {
         Fixtures f = new Fixtures(104);
+        if (!acceptsMasks()) {
+            Tensor x = f.uniform(DType.FLOAT64, 1, 1, 2, 4, 4);
+            assertArgument("mask", () -> run(call(x, x, x).withOptions(AttentionOptions.builder()
+                .mask(Tensor.zeros(DType.BOOL, 4, 4)).build())));
+            assertArgument("causal", () -> run(call(x, x, x).withOptions(AttentionOptions.builder().causal(true).build())));
+            return;
+        }
         Tensor q = f.uniform(DType.FLOAT64, 1, 1, 2, 4, 4);
         Tensor k = f.uniform(DType.FLOAT64, 1, 1, 2, 5, 4);
         Tensor v = f.uniform(DType.FLOAT64, 1, 1, 2, 5, 4);
@@ -103,8 +130,17 @@ abstract class AttentionContract {
         }
     }
 
+    /**
+     * Whether the queries form a set, so that permuting them permutes the output rows; false for a method whose
+     * query rows carry a position of their own (e.g. weights that depend only on token positions).
+     */
+    protected boolean queriesAreASet() {
+        return true;
+    }
+
     @Test
     void permutingQueriesPermutesTheOutput() {
+        Assumptions.assumeTrue(queriesAreASet(), "the queries of this method carry positions");
         Fixtures f = new Fixtures(105);
         Tensor q = f.uniform(DType.FLOAT64, 1, 2, 2, 9, 6);
         Tensor k = f.uniform(DType.FLOAT64, 1, 2, 2, 7, 6);
@@ -114,8 +150,17 @@ abstract class AttentionContract {
         assertMaxDiff(expected, run(permuteTokens(q, perm), k, v), SYMMETRY_TOLERANCE);
     }
 
+    /**
+     * Whether the keys form a set, so that permuting keys and values together leaves the output; false for a
+     * method whose keys carry a position of their own (e.g. a quadrature weight per grid point).
+     */
+    protected boolean keysAreASet() {
+        return true;
+    }
+
     @Test
     void permutingKeysAndValuesTogetherLeavesTheOutput() {
+        Assumptions.assumeTrue(keysAreASet(), "the keys of this method carry positions");
         Fixtures f = new Fixtures(106);
         Tensor q = f.uniform(DType.FLOAT64, 1, 2, 2, 5, 6);
         Tensor k = f.uniform(DType.FLOAT64, 1, 2, 2, 8, 6);
@@ -161,7 +206,7 @@ abstract class AttentionContract {
     // ----------------------------------------------------------------------------------------------- helpers
 
     /** t with its token axis (2) permuted: out[:, :, i, :] = t[:, :, perm[i], :]. */
-    static Tensor permuteTokens(Tensor t, int[] perm) {
+    public static Tensor permuteTokens(Tensor t, int[] perm) {
         Tensor out = Tensor.zeros(t.dtype(), t.shape());
         for (int b = 0; b < t.dim(0); b++) {
             for (int h = 0; h < t.dim(1); h++) {
@@ -173,7 +218,7 @@ abstract class AttentionContract {
         return out;
     }
 
-    static void assertMaxDiff(Tensor expected, Tensor actual, double tolerance) {
+    public static void assertMaxDiff(Tensor expected, Tensor actual, double tolerance) {
         assertArrayEquals(expected.shape(), actual.shape());
         double diff = 0;
         for (int i = 0; i < expected.size(); i++) {
@@ -182,7 +227,7 @@ abstract class AttentionContract {
         assertTrue(diff <= tolerance, "max |diff| " + diff + " > " + tolerance);
     }
 
-    static void assertArgument(String argument, Runnable r) {
+    public static void assertArgument(String argument, Runnable r) {
         InvalidInputException e = assertThrows(InvalidInputException.class, r::run);
         assertEquals(argument, e.argument(), e.getMessage());
         assertTrue(e.getMessage().startsWith(argument + ": ") && !e.getMessage().contains("\n"), e.getMessage());

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class CrossAttentionTest extends AttentionContract {
 
     @Override
-    AttentionMechanism method() {
+    protected AttentionMechanism method() {
         return new CrossAttention();
     }
 

@@ -12,18 +12,18 @@ import org.attune.api.tensor.Tensor;
 import org.attune.backend.java.JavaBackend;
 
 /** Seeded test data whose values are exact in float32, the backend under test, and weight directories. */
-final class Fixtures {
+public final class Fixtures {
     /** The pure-Java reference backend computes every method under test. */
-    static final ComputeBackend BACKEND = new JavaBackend();
+    public static final ComputeBackend BACKEND = new JavaBackend();
 
     private final SplittableRandom random;
 
-    Fixtures(long seed) {
+    public Fixtures(long seed) {
         random = new SplittableRandom(seed);
     }
 
     /** Uniform values in [−scale, scale), rounded to float32, as a tensor of {@code dtype}. */
-    Tensor uniform(DType dtype, double scale, int... shape) {
+    public Tensor uniform(DType dtype, double scale, int... shape) {
         Tensor t = Tensor.zeros(dtype, shape);
         for (int i = 0; i < t.size(); i++) {
             t.setFlat(i, (float) (scale * (2 * random.nextDouble() - 1)));
@@ -32,7 +32,7 @@ final class Fixtures {
     }
 
     /** A float64 matrix of f32-exact values, written to {@code dir/name.npy}. */
-    Tensor write(Path dir, String name, double scale, int... shape) {
+    public Tensor write(Path dir, String name, double scale, int... shape) {
         Tensor t = uniform(DType.FLOAT64, scale, shape);
         try {
             Npy.write(dir.resolve(name + ".npy"), t);
@@ -43,7 +43,7 @@ final class Fixtures {
     }
 
     /** Booleans, each true with probability {@code p}. */
-    Tensor mask(double p, int... shape) {
+    public Tensor mask(double p, int... shape) {
         Tensor t = Tensor.zeros(DType.BOOL, shape);
         for (int i = 0; i < t.size(); i++) {
             t.setFlat(i, random.nextDouble() < p ? 1 : 0);

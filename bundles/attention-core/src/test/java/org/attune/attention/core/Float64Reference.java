@@ -15,15 +15,15 @@ import org.attune.api.tensor.Tensor;
  * float32 ulps (2^-24 ≈ 6e-8), which covers one rounding per stage of the pipeline with a wide margin
  * (observed: 2e-8 to 8e-8).
  */
-final class Float64Reference {
-    static final double F64_TOLERANCE = 1e-12;
-    static final double F32_RMS_RATIO = 1e-6;
+public final class Float64Reference {
+    public static final double F64_TOLERANCE = 1e-12;
+    public static final double F32_RMS_RATIO = 1e-6;
 
     private Float64Reference() {
     }
 
     /** A rank-4 tensor as nested arrays. */
-    static double[][][][] array(Tensor t) {
+    public static double[][][][] array(Tensor t) {
         int[] s = t.shape();
         double[][][][] a = new double[s[0]][s[1]][s[2]][s[3]];
         for (int b = 0; b < s[0]; b++) {
@@ -38,7 +38,7 @@ final class Float64Reference {
         return a;
     }
 
-    static double[][] matrix(Tensor t) {
+    public static double[][] matrix(Tensor t) {
         double[][] m = new double[t.dim(0)][t.dim(1)];
         for (int r = 0; r < m.length; r++) {
             for (int c = 0; c < m[r].length; c++) {
@@ -49,7 +49,7 @@ final class Float64Reference {
     }
 
     /** Element [b, h, i, j] of a tensor broadcast to [B, H, Nq, Nk]; axes of size 1 read index 0. */
-    static double broadcast(Tensor t, int b, int h, int i, int j) {
+    public static double broadcast(Tensor t, int b, int h, int i, int j) {
         int[] index = {b, h, i, j};
         int[] s = t.shape();
         int[] at = new int[s.length];
@@ -60,7 +60,7 @@ final class Float64Reference {
     }
 
     /** Whether key j may be attended by query i: mask (true = may attend) and top-left causal. */
-    static boolean allowed(Tensor mask, boolean causal, int b, int h, int i, int j) {
+    public static boolean allowed(Tensor mask, boolean causal, int b, int h, int i, int j) {
         return (!causal || j <= i) && (mask == null || broadcast(mask, b, h, i, j) != 0);
     }
 
@@ -68,7 +68,7 @@ final class Float64Reference {
      * Softmax of scores s[b][h][i][j] over the allowed j, then Σ_j α v[b][h / G][j]: the attention step shared by
      * all scores. A row with no allowed key is zero.
      */
-    static double[][][][] attend(double[][][][] s, double[][][][] v, Tensor mask, boolean causal) {
+    public static double[][][][] attend(double[][][][] s, double[][][][] v, Tensor mask, boolean causal) {
         int bN = s.length, hN = s[0].length, g = hN / v[0].length, dv = v[0][0][0].length;
         double[][][][] out = new double[bN][hN][s[0][0].length][dv];
         for (int b = 0; b < bN; b++) {
@@ -99,7 +99,7 @@ final class Float64Reference {
     }
 
     /** Scores scale · q·k + bias, with grouped kv heads. */
-    static double[][][][] dotScores(double[][][][] q, double[][][][] k, double scale, Tensor bias) {
+    public static double[][][][] dotScores(double[][][][] q, double[][][][] k, double scale, Tensor bias) {
         int g = q[0].length / k[0].length;
         double[][][][] s = new double[q.length][q[0].length][q[0][0].length][k[0][0].length];
         for (int b = 0; b < q.length; b++) {
@@ -119,7 +119,7 @@ final class Float64Reference {
     }
 
     /** softmax(scale · Q Kᵀ + bias | mask, causal) V, Vaswani et al. eq. (1). */
-    static double[][][][] sdpa(double[][][][] q, double[][][][] k, double[][][][] v, double scale, boolean causal,
+    public static double[][][][] sdpa(double[][][][] q, double[][][][] k, double[][][][] v, double scale, boolean causal,
                                Tensor mask, Tensor bias) {
         return attend(dotScores(q, k, scale, bias), v, mask, causal);
     }
@@ -298,7 +298,7 @@ final class Float64Reference {
     /**
      * Asserts the tolerance of the class comment and prints an FLA-style line: max |diff|, RMS ratio.
      */
-    static void assertClose(String what, double[][][][] ref, Tensor actual) {
+    public static void assertClose(String what, double[][][][] ref, Tensor actual) {
         assertArrayEquals(new int[] {ref.length, ref[0].length, ref[0][0].length, ref[0][0][0].length}, actual.shape(),
             what + ": shape");
         double maxDiff = 0, maxRef = 0, sumDiff2 = 0, sumRef2 = 0;

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class GroupedQueryAttentionTest extends AttentionContract {
 
     @Override
-    AttentionMechanism method() {
+    protected AttentionMechanism method() {
         return new GroupedQueryAttention();
     }
 

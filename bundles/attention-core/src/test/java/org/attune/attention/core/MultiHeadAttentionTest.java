@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class MultiHeadAttentionTest extends AttentionContract {
 
     @Override
-    AttentionMechanism method() {
+    protected AttentionMechanism method() {
         return new MultiHeadAttention();
     }
 
@@ -115,7 +115,7 @@ class MultiHeadAttentionTest extends AttentionContract {
             null, null, null);
     }
 
-    private static double[][] rounded(double[][] m) {
+    static double[][] rounded(double[][] m) {
         double[][] r = new double[m.length][];
         for (int i = 0; i < m.length; i++) {
             r[i] = new double[m[i].length];

@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class MultiplicativeAttentionTest extends AttentionContract {
 
     @Override
-    AttentionMechanism method() {
+    protected AttentionMechanism method() {
         return new MultiplicativeAttention();
     }
 

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class ScaledDotProductAttentionTest extends AttentionContract {
 
     @Override
-    AttentionMechanism method() {
+    protected AttentionMechanism method() {
         return new ScaledDotProductAttention();
     }
 

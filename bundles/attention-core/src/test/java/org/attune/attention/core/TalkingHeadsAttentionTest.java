@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class TalkingHeadsAttentionTest extends AttentionContract {
 
     @Override
-    AttentionMechanism method() {
+    protected AttentionMechanism method() {
         return new TalkingHeadsAttention();
     }
 
