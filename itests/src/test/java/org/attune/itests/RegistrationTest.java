@@ -17,14 +17,27 @@ import org.junit.jupiter.api.Test;
 /** Every attention-core method and both CPU backends register with their descriptors. */
 class RegistrationTest {
     private static final List<String> CORE_IDS = List.of("sdpa", "mha", "mqa", "gqa", "cross-attention", "additive",
-        "multiplicative", "talking-heads");
+        "multiplicative", "talking-heads", "moh", "pma", "marginal", "minimal", "mhe", "pba-optimised", "pba-efficient",
+        "pba-super", "factored", "rfa", "relational-attention", "dual-attention", "efficient-probing");
+    private static final List<String> NORMALIZATION_IDS = List.of("sigmoid", "relu", "relu2", "sinkhorn",
+        "slot-attention", "cog", "reversed", "spherical", "gaam", "sdm");
 
     @Test
     void everyCoreMethodRegistersWithItsProvenance() {
+        assertProvenance("core", CORE_IDS);
+        assertEquals("1706.03762", Framework.registry().describe("sdpa").get(0).arxiv());
+    }
+
+    @Test
+    void everyNormalizationMethodRegistersWithItsProvenance() {
+        assertProvenance("normalization", NORMALIZATION_IDS);
+    }
+
+    private static void assertProvenance(String family, List<String> ids) {
         MethodRegistry registry = Framework.registry();
-        Map<String, MethodDescriptor> core = registry.methods(MethodKind.ATTENTION, "core").stream()
+        Map<String, MethodDescriptor> core = registry.methods(MethodKind.ATTENTION, family).stream()
             .collect(Collectors.toMap(MethodDescriptor::id, d -> d));
-        for (String id : CORE_IDS) {
+        for (String id : ids) {
             MethodDescriptor d = core.get(id);
             assertTrue(d != null, id + " is registered; found " + core.keySet());
             assertEquals(MethodKind.ATTENTION, d.kind());
@@ -34,7 +47,6 @@ class RegistrationTest {
             assertTrue(d.year() >= 2014 && d.year() <= 2026, id + " has a year: " + d.year());
             assertFalse(d.cost().isBlank(), id + " states its cost");
         }
-        assertEquals("1706.03762", core.get("sdpa").arxiv());
     }
 
     @Test
