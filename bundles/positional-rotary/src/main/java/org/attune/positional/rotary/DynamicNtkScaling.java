@@ -1,11 +1,8 @@
 package org.attune.positional.rotary;
 
-import org.attune.api.backend.ComputeBackend;
-import org.attune.api.position.EncodingForm;
 import org.attune.api.position.PositionalCall;
 import org.attune.api.position.PositionalEncoding;
 import org.attune.api.position.PositionalEncodingMethod;
-import org.attune.api.position.PositionalResult;
 import org.attune.api.position.SymmetryCertificate;
 import org.attune.api.tensor.InvalidInputException;
 import org.osgi.service.component.annotations.Component;
@@ -27,22 +24,11 @@ import org.osgi.service.component.annotations.Component;
     paper = "YaRN: Efficient Context Window Extension of Large Language Models", arxiv = "2309.00071", year = 2023,
     options = {"factor=scaling factor s >= 1; default 1", "original-max-positions=context length L0 the model was trained on; default 2048", "base=rotary base; default 10000", "convention=half (default) or interleaved"},
     symmetries = {})
-public final class DynamicNtkScaling implements PositionalEncoding {
-
-    @Override
-    public EncodingForm form() {
-        return EncodingForm.ROTARY;
-    }
-
-    @Override
-    public PositionalResult encode(PositionalCall call, ComputeBackend backend) {
-        TokenVectors.requireDims(call.q(), call.k(), 2);
-        int d = call.q().dim(3);
-        return tables(call, d).apply(call);
-    }
+public final class DynamicNtkScaling extends RotaryFrequencies {
 
     /** θ from the base scaled for the current length. */
-    static RotaryTables tables(PositionalCall call, int d) {
+    @Override
+    RotaryTables tables(PositionalCall call, int d) {
         double s = RotaryTables.factor(call, 1);
         int original = call.intParam("original-max-positions", 2048);
         if (original < 1) {

@@ -1,11 +1,8 @@
 package org.attune.positional.rotary;
 
-import org.attune.api.backend.ComputeBackend;
-import org.attune.api.position.EncodingForm;
 import org.attune.api.position.PositionalCall;
 import org.attune.api.position.PositionalEncoding;
 import org.attune.api.position.PositionalEncodingMethod;
-import org.attune.api.position.PositionalResult;
 import org.attune.api.position.SymmetryCertificate;
 import org.attune.api.tensor.InvalidInputException;
 import org.osgi.service.component.annotations.Component;
@@ -30,22 +27,11 @@ import org.osgi.service.component.annotations.Component;
     paper = "The Llama 3 Herd of Models", arxiv = "2407.21783", year = 2024,
     options = {"factor=divisor of the low frequencies; default 8", "low-freq-factor=default 1", "high-freq-factor=default 4", "original-max-positions=trained context length L0; default 8192", "base=rotary base; default 10000", "convention=half (default) or interleaved"},
     symmetries = {SymmetryCertificate.RELATIVE})
-public final class Llama3Scaling implements PositionalEncoding {
-
-    @Override
-    public EncodingForm form() {
-        return EncodingForm.ROTARY;
-    }
-
-    @Override
-    public PositionalResult encode(PositionalCall call, ComputeBackend backend) {
-        TokenVectors.requireDims(call.q(), call.k(), 2);
-        int d = call.q().dim(3);
-        return tables(call, d).apply(call);
-    }
+public final class Llama3Scaling extends RotaryFrequencies {
 
     /** The piecewise-scaled frequencies. */
-    static RotaryTables tables(PositionalCall call, int d) {
+    @Override
+    RotaryTables tables(PositionalCall call, int d) {
         double s = RotaryTables.factor(call, 8);
         double l = call.doubleParam("low-freq-factor", 1), h = call.doubleParam("high-freq-factor", 4);
         if (!(h > l)) {

@@ -2,12 +2,9 @@ package org.attune.positional.rotary;
 
 import java.util.Arrays;
 
-import org.attune.api.backend.ComputeBackend;
-import org.attune.api.position.EncodingForm;
 import org.attune.api.position.PositionalCall;
 import org.attune.api.position.PositionalEncoding;
 import org.attune.api.position.PositionalEncodingMethod;
-import org.attune.api.position.PositionalResult;
 import org.attune.api.position.SymmetryCertificate;
 import org.attune.api.tensor.InvalidInputException;
 import org.osgi.service.component.annotations.Component;
@@ -29,22 +26,11 @@ import org.osgi.service.component.annotations.Component;
     paper = "LongRoPE: Extending LLM Context Window Beyond 2 Million Tokens", arxiv = "2402.13753", year = 2024,
     options = {"factor=context extension ratio s = extended/original length; default 1", "short-factor=D/2 comma-separated rescale factors used when s <= 1; default all 1", "long-factor=D/2 comma-separated rescale factors used when s > 1; default all 1", "original-max-positions=trained context length L0; default 4096", "attention-factor=multiplies cos and sin; default sqrt(1+ln(s)/ln(L0)) (1 when s <= 1)", "base=rotary base; default 10000", "convention=half (default) or interleaved"},
     symmetries = {SymmetryCertificate.RELATIVE})
-public final class LongRope implements PositionalEncoding {
-
-    @Override
-    public EncodingForm form() {
-        return EncodingForm.ROTARY;
-    }
-
-    @Override
-    public PositionalResult encode(PositionalCall call, ComputeBackend backend) {
-        TokenVectors.requireDims(call.q(), call.k(), 2);
-        int d = call.q().dim(3);
-        return tables(call, d).apply(call);
-    }
+public final class LongRope extends RotaryFrequencies {
 
     /** The rescaled frequencies and the attention factor. */
-    static RotaryTables tables(PositionalCall call, int d) {
+    @Override
+    RotaryTables tables(PositionalCall call, int d) {
         double s = RotaryTables.factor(call, 1);
         String which = s > 1 ? "long-factor" : "short-factor";
         double[] rescale = factors(call, which, d / 2);

@@ -1,11 +1,8 @@
 package org.attune.positional.rotary;
 
-import org.attune.api.backend.ComputeBackend;
-import org.attune.api.position.EncodingForm;
 import org.attune.api.position.PositionalCall;
 import org.attune.api.position.PositionalEncoding;
 import org.attune.api.position.PositionalEncodingMethod;
-import org.attune.api.position.PositionalResult;
 import org.attune.api.position.SymmetryCertificate;
 import org.osgi.service.component.annotations.Component;
 
@@ -25,22 +22,11 @@ import org.osgi.service.component.annotations.Component;
     paper = "YaRN: Efficient Context Window Extension of Large Language Models", arxiv = "2309.00071", year = 2023,
     options = {"factor=context extension factor s >= 1; base becomes base*s^(D/(D-2)); default 1", "base=rotary base; default 10000", "convention=half (default) or interleaved"},
     symmetries = {SymmetryCertificate.RELATIVE})
-public final class NtkAwareScaling implements PositionalEncoding {
-
-    @Override
-    public EncodingForm form() {
-        return EncodingForm.ROTARY;
-    }
-
-    @Override
-    public PositionalResult encode(PositionalCall call, ComputeBackend backend) {
-        TokenVectors.requireDims(call.q(), call.k(), 2);
-        int d = call.q().dim(3);
-        return tables(call, d).apply(call);
-    }
+public final class NtkAwareScaling extends RotaryFrequencies {
 
     /** θ from the enlarged base. */
-    static RotaryTables tables(PositionalCall call, int d) {
+    @Override
+    RotaryTables tables(PositionalCall call, int d) {
         double s = RotaryTables.factor(call, 1);
         double base = RotaryTables.base(call) * (d > 2 ? Math.pow(s, (double) d / (d - 2)) : 1);
         return new RotaryTables(RotaryTables.standard(d, base), 1);

@@ -1,11 +1,8 @@
 package org.attune.positional.rotary;
 
-import org.attune.api.backend.ComputeBackend;
-import org.attune.api.position.EncodingForm;
 import org.attune.api.position.PositionalCall;
 import org.attune.api.position.PositionalEncoding;
 import org.attune.api.position.PositionalEncodingMethod;
-import org.attune.api.position.PositionalResult;
 import org.attune.api.position.SymmetryCertificate;
 import org.osgi.service.component.annotations.Component;
 
@@ -24,22 +21,11 @@ import org.osgi.service.component.annotations.Component;
     paper = "Extending Context Window of Large Language Models via Positional Interpolation", arxiv = "2306.15595", year = 2023,
     options = {"factor=context extension factor s >= 1; positions are divided by s; default 1", "base=rotary base; default 10000", "convention=half (default) or interleaved"},
     symmetries = {SymmetryCertificate.RELATIVE})
-public final class PositionInterpolation implements PositionalEncoding {
-
-    @Override
-    public EncodingForm form() {
-        return EncodingForm.ROTARY;
-    }
-
-    @Override
-    public PositionalResult encode(PositionalCall call, ComputeBackend backend) {
-        TokenVectors.requireDims(call.q(), call.k(), 2);
-        int d = call.q().dim(3);
-        return tables(call, d).apply(call);
-    }
+public final class PositionInterpolation extends RotaryFrequencies {
 
     /** θᵢ / s. */
-    static RotaryTables tables(PositionalCall call, int d) {
+    @Override
+    RotaryTables tables(PositionalCall call, int d) {
         double s = RotaryTables.factor(call, 1);
         double[] inv = RotaryTables.standard(d, RotaryTables.base(call));
         for (int i = 0; i < inv.length; i++) {

@@ -1,11 +1,8 @@
 package org.attune.positional.rotary;
 
-import org.attune.api.backend.ComputeBackend;
-import org.attune.api.position.EncodingForm;
 import org.attune.api.position.PositionalCall;
 import org.attune.api.position.PositionalEncoding;
 import org.attune.api.position.PositionalEncodingMethod;
-import org.attune.api.position.PositionalResult;
 import org.attune.api.position.SymmetryCertificate;
 import org.osgi.service.component.annotations.Component;
 
@@ -27,17 +24,10 @@ import org.osgi.service.component.annotations.Component;
     options = {"base=rotary base; theta_i = base^(-2i/D); default 10000",
         "convention=half (pairs (i, i+D/2), GPT-NeoX/HF LLaMA; default) or interleaved (pairs (2i, 2i+1), RoFormer/GPT-J)"},
     symmetries = SymmetryCertificate.RELATIVE)
-public final class RotaryPositionEmbedding implements PositionalEncoding {
+public final class RotaryPositionEmbedding extends RotaryFrequencies {
 
     @Override
-    public EncodingForm form() {
-        return EncodingForm.ROTARY;
-    }
-
-    @Override
-    public PositionalResult encode(PositionalCall call, ComputeBackend backend) {
-        TokenVectors.requireDims(call.q(), call.k(), 2);
-        int d = call.q().dim(3);
-        return new RotaryTables(RotaryTables.standard(d, RotaryTables.base(call)), 1).apply(call);
+    RotaryTables tables(PositionalCall call, int d) {
+        return new RotaryTables(RotaryTables.standard(d, RotaryTables.base(call)), 1);
     }
 }

@@ -1,11 +1,8 @@
 package org.attune.positional.rotary;
 
-import org.attune.api.backend.ComputeBackend;
-import org.attune.api.position.EncodingForm;
 import org.attune.api.position.PositionalCall;
 import org.attune.api.position.PositionalEncoding;
 import org.attune.api.position.PositionalEncodingMethod;
-import org.attune.api.position.PositionalResult;
 import org.attune.api.position.SymmetryCertificate;
 import org.osgi.service.component.annotations.Component;
 
@@ -28,22 +25,11 @@ import org.osgi.service.component.annotations.Component;
     paper = "YaRN: Efficient Context Window Extension of Large Language Models", arxiv = "2309.00071", year = 2023,
     options = {"factor=context extension factor s >= 1; default 1", "original-max-positions=trained context length L0; default 2048", "beta-fast=rotations above which a frequency is kept; default 32", "beta-slow=rotations below which a frequency is interpolated; default 1", "attention-factor=multiplies cos and sin; default 0.1*ln(s)+1", "base=rotary base; default 10000", "convention=half (default) or interleaved"},
     symmetries = {SymmetryCertificate.RELATIVE})
-public final class Yarn implements PositionalEncoding {
-
-    @Override
-    public EncodingForm form() {
-        return EncodingForm.ROTARY;
-    }
-
-    @Override
-    public PositionalResult encode(PositionalCall call, ComputeBackend backend) {
-        TokenVectors.requireDims(call.q(), call.k(), 2);
-        int d = call.q().dim(3);
-        return tables(call, d).apply(call);
-    }
+public final class Yarn extends RotaryFrequencies {
 
     /** NTK-by-parts frequencies and the attention factor. */
-    static RotaryTables tables(PositionalCall call, int d) {
+    @Override
+    RotaryTables tables(PositionalCall call, int d) {
         double s = RotaryTables.factor(call, 1);
         double base = RotaryTables.base(call);
         double original = call.intParam("original-max-positions", 2048);
