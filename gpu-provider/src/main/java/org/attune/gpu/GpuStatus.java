@@ -3,6 +3,8 @@ package org.attune.gpu;
 import java.util.Dictionary;
 import java.util.Hashtable;
 
+import org.attune.api.backend.ComputeBackend;
+
 /**
  * What the GPU provider found at activation, registered as a service of this class with the properties below so
  * that a shell can show it without importing this bundle's classes (filter {@code (attune.gpu.available=*)}).
@@ -52,6 +54,10 @@ record GpuStatus(boolean available, String device, String driver, String kernels
         p.put(COMPILER, compiler);
         p.put(GEMM, gemm);
         p.put(REASON, reason);
+        if (!available) {
+            p.put(ComputeBackend.UNAVAILABLE, GpuBackend.BACKEND_ID);
+            p.put(ComputeBackend.UNAVAILABLE_REASON, reason);
+        }
         return p;
     }
 

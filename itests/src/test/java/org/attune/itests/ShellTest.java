@@ -63,6 +63,8 @@ class ShellTest {
     void backendListShowsBothCpuBackends() throws Exception {
         String text = run("backend:list");
         assertTrue(text.contains("cpu") && text.contains("java"), text);
+        boolean gpu = Framework.registry().backends().stream().anyMatch(b -> b.id().equals("gpu"));
+        assertTrue(gpu || text.contains("gpu: not registered: "), "a missing GPU backend says why:\n" + text);
     }
 
     @Test

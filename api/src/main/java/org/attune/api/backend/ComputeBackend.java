@@ -33,6 +33,14 @@ public interface ComputeBackend {
     String OPERATIONS = "attune.backend.operations";
     /** Service property (String[]): short names of the supported element types, e.g. {@code f32}, {@code f64}. */
     String DTYPES = "attune.backend.dtypes";
+    /**
+     * Service property (String) of a status service that a backend provider registers when it cannot register its
+     * backend (e.g. no GPU): the id of the missing backend. Shells list such services with the filter
+     * {@code (attune.backend.unavailable=*)}, whatever their object class.
+     */
+    String UNAVAILABLE = "attune.backend.unavailable";
+    /** Service property (String) beside {@link #UNAVAILABLE}: why the backend is not registered. */
+    String UNAVAILABLE_REASON = "attune.backend.unavailable.reason";
 
     /** The id, equal to the {@link #ID} service property. */
     String id();

@@ -1,12 +1,20 @@
 package org.attune.shell;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.annotations.GogoCommand;
+import org.attune.api.backend.ComputeBackend;
 import org.attune.api.registry.BackendInfo;
 import org.attune.api.registry.MethodRegistry;
 import org.attune.api.registry.NoImplementationException;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -19,25 +27,58 @@ public final class BackendCommands {
     static final String AUTO = "auto";
 
     private final MethodRegistry registry;
+    private final Supplier<List<Map<String, Object>>> unavailable;
 
     @Activate
-    public BackendCommands(@Reference MethodRegistry registry) {
-        this.registry = registry;
+    public BackendCommands(@Reference MethodRegistry registry, BundleContext context) {
+        this(registry, () -> unavailableBackends(context));
     }
 
-    @Descriptor("list the compute backends, best first; * marks the one in use")
+    /** Commands over a registry, with the status properties of backends that could not register. */
+    BackendCommands(MethodRegistry registry, Supplier<List<Map<String, Object>>> unavailable) {
+        this.registry = registry;
+        this.unavailable = unavailable;
+    }
+
+    /** Properties of the services that report a backend as unavailable ({@link ComputeBackend#UNAVAILABLE}). */
+    private static List<Map<String, Object>> unavailableBackends(BundleContext context) {
+        try {
+            ServiceReference<?>[] refs = context.getServiceReferences((String) null,
+                "(" + ComputeBackend.UNAVAILABLE + "=*)");
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (ServiceReference<?> r : refs == null ? new ServiceReference<?>[0] : refs) {
+                Map<String, Object> p = new LinkedHashMap<>();
+                for (String key : r.getPropertyKeys()) {
+                    p.put(key, r.getProperty(key));
+                }
+                out.add(p);
+            }
+            return out;
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Descriptor("list the compute backends, best first; * marks the one in use; backends that could not register say why")
     public String list() {
         try {
             List<BackendInfo> backends = registry.backends();
+            StringBuilder sb = new StringBuilder();
             if (backends.isEmpty()) {
-                return "no backends registered";
+                sb.append("no backends registered");
+            } else {
+                TextTable table = new TextTable("", "ID", "NAME", "DEVICE", "RANKING", "OPERATIONS", "DTYPES").alignRight(4);
+                for (BackendInfo b : backends) {
+                    table.row(b.active() ? "*" : "", b.id(), b.name(), b.device(), b.ranking(),
+                        String.join(",", b.operations()), String.join(",", b.dtypes()));
+                }
+                sb.append(table);
             }
-            TextTable table = new TextTable("", "ID", "NAME", "DEVICE", "RANKING", "OPERATIONS", "DTYPES").alignRight(4);
-            for (BackendInfo b : backends) {
-                table.row(b.active() ? "*" : "", b.id(), b.name(), b.device(), b.ranking(), String.join(",", b.operations()),
-                    String.join(",", b.dtypes()));
+            for (Map<String, Object> p : unavailable.get()) {
+                sb.append("\n").append(p.get(ComputeBackend.UNAVAILABLE)).append(": not registered: ")
+                    .append(p.get(ComputeBackend.UNAVAILABLE_REASON));
             }
-            return table.toString();
+            return sb.toString();
         } catch (RuntimeException e) {
             throw CommandFailure.of("backend:list", e);
         }

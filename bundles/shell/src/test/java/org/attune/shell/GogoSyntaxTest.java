@@ -40,7 +40,7 @@ class GogoSyntaxTest {
         processor.addCommand("attention", new AttentionCommands(registry, line -> { }), "run");
         processor.addCommand("attention", new AttentionCommands(registry, line -> { }), "bench");
         processor.addCommand("attune", new AttuneCommands(registry), "list");
-        processor.addCommand("backend", new BackendCommands(registry), "use");
+        processor.addCommand("backend", new BackendCommands(registry, java.util.List::of), "use");
         session = processor.createSession(new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream(),
             new ByteArrayOutputStream());
         for (String name : new String[] {"q", "k", "v"}) {
