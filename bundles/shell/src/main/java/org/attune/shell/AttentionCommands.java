@@ -36,9 +36,12 @@ import org.osgi.service.component.annotations.Reference;
 @GogoCommand(scope = "attention", function = {"run", "bench", "compare"})
 public final class AttentionCommands {
     private static final Set<String> OPT = Set.of("-p", "--opt");
+    /** Minimum warm-up time per method and length of attention:bench in the shell. */
+    private static final long WARM_UP_NANOS = 300_000_000L;
 
     private final MethodRegistry registry;
     private final Consumer<String> progress;
+    private final long minWarmUpNanos;
 
     @Activate
     public AttentionCommands(@Reference MethodRegistry registry) {
@@ -46,13 +49,18 @@ public final class AttentionCommands {
         this(registry, line -> {
             System.out.println(line);
             System.out.flush();
-        });
+        }, WARM_UP_NANOS);
     }
 
-    /** Commands that report benchmark progress lines to {@code progress}. */
+    /** Commands that report benchmark progress lines to {@code progress} and warm up only the requested runs. */
     AttentionCommands(MethodRegistry registry, Consumer<String> progress) {
+        this(registry, progress, 0);
+    }
+
+    private AttentionCommands(MethodRegistry registry, Consumer<String> progress, long minWarmUpNanos) {
         this.registry = registry;
         this.progress = progress;
+        this.minWarmUpNanos = minWarmUpNanos;
     }
 
     @Descriptor("run an attention method on q, k, v read from .npy files; prints the output shape and checksums")
@@ -133,7 +141,7 @@ public final class AttentionCommands {
         @Parameter(names = {"-c", "--causal"}, presentValue = "true", absentValue = "false") boolean causal,
         @Descriptor("timed runs per method and length")
         @Parameter(names = {"-r", "--repeat"}, absentValue = "5") String repeat,
-        @Descriptor("untimed warm-up runs per method and length")
+        @Descriptor("untimed warm-up runs per method and length (at least 0.3 s of them unless 0)")
         @Parameter(names = {"-w", "--warmup"}, absentValue = "2") String warmup,
         @Descriptor("backend id to run on (default: the one in use)")
         @Parameter(names = {"-B", "--backend"}, absentValue = "") String backend,
@@ -166,7 +174,9 @@ public final class AttentionCommands {
                 for (int n : ns) {
                     RandomTensors in = inputs.computeIfAbsent(n, size -> RandomTensors.qkv(42, DType.FLOAT32, b, h, size, d));
                     AttentionCall call = new AttentionCall(in.q(), in.k(), in.v(), options, Map.of());
-                    for (int i = 0; i < warm; i++) {
+                    // at least --warmup runs and, in the shell, at least 0.3 s, so the first length is timed JIT-compiled
+                    long warmStart = System.nanoTime();
+                    for (int i = 0; i < warm || (warm > 0 && System.nanoTime() - warmStart < minWarmUpNanos); i++) {
                         attend(id, call, backendId);
                     }
                     double[] ms = new double[runs];
