@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 class PositionalEncodingTest {
     private static final Set<String> BASELINES = Set.of("rope", "rope-2d", "rope-linear", "rope-ntk", "rope-yarn",
         "rope-llama3", "rope-longrope", "xpos", "sinusoidal", "sinusoidal-2d", "learned-absolute", "alibi", "t5",
-        "shaw", "transformer-xl", "swin", "peg", "nope", "fourier-features");
+        "shaw", "transformer-xl", "swin", "peg", "nope", "fourier-features", "gta", "learnable-fourier", "egformer",
+        "flashbias", "spad-plucker", "spad-epipolar", "reorder");
 
     @Test
     void theBaselineEncodingsRegisterWithTheirProvenance() {
