@@ -5,12 +5,26 @@ import java.util.Map;
 import org.attune.api.tensor.Tensor;
 
 /**
- * A geometric graph: coordinates [nodes, dim], features [nodes, channels], and optional edges [2, edges]
- * (int64, row 0 = source, row 1 = target; null = fully connected without self-loops). {@code seed} fixes the
+ * A geometric graph: coordinates [nodes, dim], features [nodes, channels], optional edges [2, edges] (int64,
+ * row 0 = source j, row 1 = target i, messages flow j → i; null = fully connected without self-loops), and
+ * optional initial velocities [nodes, dim] (null = none; they transform as vectors). {@code seed} fixes the
  * method's documented weight initialiser, so the same seed gives the same function.
+ *
+ * @param coords     coordinates [nodes, dim]
+ * @param feats      invariant (or declared-representation) features [nodes, channels]
+ * @param edges      int64 [2, edges], or null
+ * @param velocities [nodes, dim], or null
+ * @param seed       weight seed
+ * @param params     method parameters by name
  */
-public record GeometricInput(Tensor coords, Tensor feats, Tensor edges, long seed, Map<String, String> params) {
+public record GeometricInput(Tensor coords, Tensor feats, Tensor edges, Tensor velocities, long seed,
+                             Map<String, String> params) {
     public GeometricInput {
         params = Map.copyOf(params == null ? Map.of() : params);
+    }
+
+    /** A graph without velocities. */
+    public GeometricInput(Tensor coords, Tensor feats, Tensor edges, long seed, Map<String, String> params) {
+        this(coords, feats, edges, null, seed, params);
     }
 }

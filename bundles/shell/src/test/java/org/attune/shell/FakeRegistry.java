@@ -168,9 +168,29 @@ final class FakeRegistry implements MethodRegistry {
         return this;
     }
 
+    private final Map<String, EquivariantMethod> equivariants = new LinkedHashMap<>();
+    private final Map<String, SymmetryGroup> groups = new LinkedHashMap<>();
+
+    /** This registry with one more equivariant method (for the equi: commands). */
+    FakeRegistry withEquivariant(MethodDescriptor descriptor, EquivariantMethod method) {
+        methods.add(descriptor);
+        equivariants.put(descriptor.id(), method);
+        return this;
+    }
+
+    /** This registry with one more symmetry group (for the equi: commands). */
+    FakeRegistry withGroup(String id, SymmetryGroup group) {
+        groups.put(id, group);
+        return this;
+    }
+
     @Override
     public EquivariantMethod equivariant(String id) {
-        throw new NoImplementationException("equivariant", id, "not in the fake");
+        EquivariantMethod m = equivariants.get(id);
+        if (m == null) {
+            throw new NoImplementationException("equivariant", id, "not in the fake");
+        }
+        return m;
     }
 
     @Override
@@ -180,6 +200,10 @@ final class FakeRegistry implements MethodRegistry {
 
     @Override
     public SymmetryGroup group(String id) {
-        throw new NoImplementationException("group", id, "not in the fake");
+        SymmetryGroup g = groups.get(id);
+        if (g == null) {
+            throw new NoImplementationException("group", id, "not in the fake");
+        }
+        return g;
     }
 }
