@@ -18,9 +18,10 @@ import org.junit.jupiter.api.Test;
 class RegistrationTest {
     private static final List<String> CORE_IDS = List.of("sdpa", "mha", "mqa", "gqa", "cross-attention", "additive",
         "multiplicative", "talking-heads", "moh", "pma", "marginal", "minimal", "mhe", "pba-optimised", "pba-efficient",
-        "pba-super", "factored", "rfa", "relational-attention", "dual-attention", "efficient-probing");
+        "pba-super", "factored", "rfa", "relational-attention", "dual-attention", "efficient-probing", "knocking-heads", "conditioning", "tab",
+        "production-system", "pamm");
     private static final List<String> NORMALIZATION_IDS = List.of("sigmoid", "relu", "relu2", "sinkhorn",
-        "slot-attention", "cog", "reversed", "spherical", "gaam", "sdm");
+        "slot-attention", "cog", "reversed", "spherical", "gaam", "sdm", "lssa", "lssar", "mesh");
 
     @Test
     void everyCoreMethodRegistersWithItsProvenance() {
@@ -47,6 +48,12 @@ class RegistrationTest {
             assertTrue(d.year() >= 2014 && d.year() <= 2026, id + " has a year: " + d.year());
             assertFalse(d.cost().isBlank(), id + " states its cost");
         }
+    }
+
+    @Test
+    void thePammErrorDiagnosticRegisters() {
+        assertTrue(Framework.registry().methods(MethodKind.DIAGNOSTIC, null).stream()
+            .anyMatch(d -> d.id().equals("pamm-error")));
     }
 
     @Test
