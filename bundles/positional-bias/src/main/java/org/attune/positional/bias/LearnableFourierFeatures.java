@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.SplittableRandom;
 
 import org.attune.api.backend.ComputeBackend;
+import org.attune.api.backend.UnaryOp;
 import org.attune.api.position.EncodingForm;
 import org.attune.api.position.PositionalCall;
 import org.attune.api.position.PositionalEncoding;
@@ -92,16 +93,16 @@ public final class LearnableFourierFeatures implements PositionalEncoding {
         Features features = new Features(wr, f, m, width, direct);
         Tensor pq, pk;
         if (direct) {
-            pq = features.table(call.queryOffset(), call.q().dim(2), null);
-            pk = features.table(call.keyOffset(), call.k().dim(2), null);
+            pq = features.table(call.queryOffset(), call.q().dim(2), null, backend);
+            pk = features.table(call.keyOffset(), call.k().dim(2), null, backend);
         } else {
             double[][] mlpWeights = {
                 table(call, random, "w1", "[F, Hd]", 1 / Math.sqrt(f), ParameterTables.Draw.UNIFORM, f, hd),
                 table(call, random, "b1", "[Hd]", 1 / Math.sqrt(f), ParameterTables.Draw.UNIFORM, hd),
                 table(call, random, "w2", "[Hd, E]", 1 / Math.sqrt(hd), ParameterTables.Draw.UNIFORM, hd, e),
                 table(call, random, "b2", "[E]", 1 / Math.sqrt(hd), ParameterTables.Draw.UNIFORM, e)};
-            pq = features.table(call.queryOffset(), call.q().dim(2), mlpWeights);
-            pk = features.table(call.keyOffset(), call.k().dim(2), mlpWeights);
+            pq = features.table(call.queryOffset(), call.q().dim(2), mlpWeights, backend);
+            pk = features.table(call.keyOffset(), call.k().dim(2), mlpWeights, backend);
         }
         return PositionalResult.tokens(add(call.q(), call.queryOffset(), pq), add(call.k(), call.keyOffset(), pk));
     }
@@ -123,13 +124,16 @@ public final class LearnableFourierFeatures implements PositionalEncoding {
     /** r(x) and, given the MLP's weights, PE(x), for a run of consecutive positions. */
     private record Features(double[] wr, int f, int m, int width, boolean interleaved) {
 
-        /** [n, E] encodings of positions offset … offset + n − 1; {@code mlp} null: r(x) itself. */
-        Tensor table(int offset, int n, double[][] mlp) {
+        /**
+         * [n, E] encodings of positions offset … offset + n − 1; {@code mlp} null: r(x) itself. The MLP's exact GELU
+         * is the backend's {@link UnaryOp#GELU} (x·Φ(x)), computed in float64.
+         */
+        Tensor table(int offset, int n, double[][] mlp, ComputeBackend backend) {
             int out = mlp == null ? f : mlp[3].length;
             double[] rows = new double[n * out];
             for (int t = 0; t < n; t++) {
                 double[] r = fourier((long) offset + t);
-                double[] pe = mlp == null ? r : perceptron(r, mlp);
+                double[] pe = mlp == null ? r : perceptron(r, mlp, backend);
                 System.arraycopy(pe, 0, rows, t * out, out);
             }
             return Tensor.of(rows, n, out);
@@ -151,7 +155,7 @@ public final class LearnableFourierFeatures implements PositionalEncoding {
             return r;
         }
 
-        private double[] perceptron(double[] r, double[][] mlp) {
+        private double[] perceptron(double[] r, double[][] mlp, ComputeBackend backend) {
             double[] w1 = mlp[0], b1 = mlp[1], w2 = mlp[2], b2 = mlp[3];
             int hd = b1.length, e = b2.length;
             double[] h = new double[hd];
@@ -160,8 +164,9 @@ public final class LearnableFourierFeatures implements PositionalEncoding {
                 for (int i = 0; i < f; i++) {
                     s += r[i] * w1[i * hd + j];
                 }
-                h[j] = GaussianCdf.gelu(s);
+                h[j] = s;
             }
+            h = backend.unary(UnaryOp.GELU, Tensor.of(h, hd), null).doubleData();
             double[] pe = new double[e];
             for (int c = 0; c < e; c++) {
                 double s = b2[c];
