@@ -30,15 +30,17 @@ import jdk.incubator.vector.VectorSpecies;
  *       m' = max(m, rowmax S);  P = e^{S − m'};  l = e^{m − m'} l + rowsum P;  O = e^{m − m'} O + P V_u
  *     out = O / l,  lse = m + log l        (l = 0: zero row, lse −∞)
  * </pre>
- * No [Nq, Nk] matrix exists: the extra memory is a fixed set of tile buffers per worker ((d + 128 + Dv) · 128
- * floats, 128 KiB for d = Dv = 64), independent of the sequence lengths. Tasks are (batch·head, query tile) pairs, handed out from one
- * counter to one worker per processor (the caller and {@link Helper}s on the common fork-join pool), costliest
- * first.
+ * No [Nq, Nk] matrix exists: the extra memory is a fixed set of tile buffers per worker ((d + 128 + Dv) · 144
+ * floats, 144 KiB for d = Dv = 64), independent of the sequence lengths. Tasks are (batch·head, query tile) pairs,
+ * handed out from one counter to one worker per processor (the caller and {@link Helper}s on the common fork-join
+ * pool), costliest first.
  *
  * <p>float32 runs vectorised with the Vector API ({@link FloatVector#SPECIES_PREFERRED}) and accumulates in float32:
  * with Q, S and O held transposed (one query row per vector lane), both products are register-blocked
  * 4 × 4-vector micro-kernels that read K and V in place as broadcast scalars, and the online softmax is lane-wise
- * (its exp is {@link OnlineSoftmax#exp}). float64 runs the same tiles with scalar float64 loops.
+ * (its exp is {@link OnlineSoftmax#exp}). On a key tile that no rule changes (fully visible; no cap, bias, slopes or
+ * mask) the row maxima come out of the S micro-kernel and the softmax is a single pass without −∞ handling
+ * ({@link OnlineSoftmax#expFinite}). float64 runs the same tiles with scalar float64 loops.
  *
  * <p>Numerics: the logits are never exponentiated without subtracting a running maximum, so |logits| beyond 400
  * neither overflow nor lose more than float32 rounding; the float32 error against float64 stays within twice the
@@ -173,10 +175,16 @@ final class FlashAttentionKernel {
      * float32 tiles, vectorised over query rows: Q, the scores and the output accumulator are held transposed
      * ([d, rows], [keys, rows], [Dv, rows]) so that K and V are read in place as broadcast scalars, every vector lane
      * is one query row, and the online softmax needs no horizontal reduction. Query rows are padded to a multiple of
-     * four vectors; padding lanes are computed and never written out.
+     * four vectors; padding lanes are computed and never written out. Buffers are [·, LD] with LD = BQ + 16.
      */
     private static final class FloatTiles extends Tiles {
         private static final int BQ = KernelTiling.QUERY_TILE;
+        /**
+         * Row stride of the transposed buffers: BQ plus one 64-byte line, so that a walk down one column (a query
+         * row's scores, or one vector of rows over d) does not fall into the same few L1 cache sets at every step,
+         * as a power-of-two stride would.
+         */
+        private static final int LD = BQ + 16;
         private final float[] q;
         private final float[] k;
         private final float[] v;
@@ -187,12 +195,14 @@ final class FlashAttentionKernel {
         private final int outOff;
         private final int d;
         private final int dv;
-        /** (scale · Q)ᵀ [d, BQ]. */
+        /** (scale · Q)ᵀ [d, LD]. */
         private final float[] qt;
-        /** Scores, then P, transposed [KEY_TILE, BQ]. */
+        /** Scores, then P, transposed [KEY_TILE, LD]. */
         private final float[] st;
-        /** Output accumulator transposed [Dv, BQ]. */
+        /** Output accumulator transposed [Dv, LD]. */
         private final float[] ot;
+        /** max(m, rowmax S) of the current tile's rows, found by {@link #scores}. */
+        private final float[] tileMax;
 
         FloatTiles(AttentionProblem p, KernelTiling tiling, TileLogits logits, Tensor q, Tensor k, Tensor v,
                    Tensor out, Tensor lse) {
@@ -207,9 +217,10 @@ final class FlashAttentionKernel {
             this.outOff = out.offset();
             this.d = p.d();
             this.dv = p.dv();
-            this.qt = new float[d * BQ];
-            this.st = new float[KernelTiling.KEY_TILE * BQ];
-            this.ot = new float[dv * BQ];
+            this.qt = new float[d * LD];
+            this.st = new float[KernelTiling.KEY_TILE * LD];
+            this.ot = new float[dv * LD];
+            this.tileMax = new float[BQ];
         }
 
         @Override
@@ -228,7 +239,7 @@ final class FlashAttentionKernel {
             float scale = (float) p.scale();
             for (int e = 0; e < d; e++) {
                 for (int r = 0; r < lanes; r++) {
-                    qt[e * BQ + r] = r < rows ? q[qBase + r * d + e] * scale : 0f;
+                    qt[e * LD + r] = r < rows ? q[qBase + r * d + e] * scale : 0f;
                 }
             }
             Arrays.fill(ot, 0f);
@@ -239,22 +250,27 @@ final class FlashAttentionKernel {
             for (int j0 = tiling.firstKey(i0); j0 < jEnd; j0 += KernelTiling.KEY_TILE) {
                 int cols = Math.min(KernelTiling.KEY_TILE, nk - j0);
                 scores(kBase + j0 * d, i0, lanes, j0, cols);
+                boolean visible = tiling.fullyVisible(i0, i1, j0, j0 + cols);
                 if (cap > 0) {
                     capScores(lanes, cols, cap);
                 }
                 if (additive) {
-                    logits.applyTransposed(st, BQ, bh, i0, rows, j0, cols);
-                } else if (!tiling.fullyVisible(i0, i1, j0, j0 + cols)) {
-                    logits.maskGeometryTransposed(st, BQ, i0, rows, j0, cols);
+                    logits.applyTransposed(st, LD, bh, i0, rows, j0, cols);
+                } else if (!visible) {
+                    logits.maskGeometryTransposed(st, LD, i0, rows, j0, cols);
                 }
-                softmax.update(st, BQ, lanes, cols);
+                if (visible && cap == 0 && !additive) {
+                    softmax.update(st, LD, lanes, cols, tileMax);
+                } else {
+                    softmax.update(st, LD, lanes, cols);
+                }
                 accumulate(vBase + j0 * dv, i0, lanes, j0, cols);
             }
             int oBase = outOff + (bh * p.nq() + i0) * dv;
             for (int r = 0; r < rows; r++) {
                 float inv = (float) softmax.inverseSum(r);
                 for (int e = 0; e < dv; e++) {
-                    out[oBase + r * dv + e] = ot[e * BQ + r] * inv;
+                    out[oBase + r * dv + e] = ot[e * LD + r] * inv;
                 }
             }
             writeLse(bh, i0, rows);
@@ -264,13 +280,19 @@ final class FlashAttentionKernel {
          * st[c, r] = Σ_e k[c, e] · qt[e, r] for keys c &lt; cols of the tile starting at {@code kAt} and lanes r &lt;
          * {@code lanes}: 4 keys × 4 vectors of rows at a time, then single keys. Per block of 4 vectors of rows only
          * the keys that some row of the block may see are computed (the causal diagonal costs half); the others
-         * are set to −∞ by the geometry rules before the softmax.
+         * are set to −∞ by the geometry rules before the softmax. Also sets {@link #tileMax} to the maximum of the
+         * running maxima and the tile's computed scores, which is the softmax's new maximum when no rule changes
+         * the tile.
          */
         private void scores(int kAt, int i0, int lanes, int j0, int cols) {
             int w = F.length();
             for (int r = 0; r < lanes; r += 4 * w) {
                 int c = tiling.firstVisibleKey(i0 + r, j0, cols);
                 int end = tiling.endVisibleKey(i0 + r + 4 * w - 1, j0, cols);
+                FloatVector m0 = softmax.maxima(r);
+                FloatVector m1 = softmax.maxima(r + w);
+                FloatVector m2 = softmax.maxima(r + 2 * w);
+                FloatVector m3 = softmax.maxima(r + 3 * w);
                 for (; c + 4 <= end; c += 4) {
                     int k0 = kAt + c * d;
                     int k1 = k0 + d;
@@ -281,7 +303,7 @@ final class FlashAttentionKernel {
                     FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
                     FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
                     for (int e = 0; e < d; e++) {
-                        int qb = e * BQ + r;
+                        int qb = e * LD + r;
                         FloatVector q0 = FloatVector.fromArray(F, qt, qb);
                         FloatVector q1 = FloatVector.fromArray(F, qt, qb + w);
                         FloatVector q2 = FloatVector.fromArray(F, qt, qb + 2 * w);
@@ -307,10 +329,10 @@ final class FlashAttentionKernel {
                         a32 = q2.fma(x, a32);
                         a33 = q3.fma(x, a33);
                     }
-                    int s0 = c * BQ + r;
-                    int s1 = s0 + BQ;
-                    int s2 = s1 + BQ;
-                    int s3 = s2 + BQ;
+                    int s0 = c * LD + r;
+                    int s1 = s0 + LD;
+                    int s2 = s1 + LD;
+                    int s3 = s2 + LD;
                     a00.intoArray(st, s0);
                     a01.intoArray(st, s0 + w);
                     a02.intoArray(st, s0 + 2 * w);
@@ -327,24 +349,36 @@ final class FlashAttentionKernel {
                     a31.intoArray(st, s3 + w);
                     a32.intoArray(st, s3 + 2 * w);
                     a33.intoArray(st, s3 + 3 * w);
+                    m0 = m0.max(a00.max(a10).max(a20.max(a30)));
+                    m1 = m1.max(a01.max(a11).max(a21.max(a31)));
+                    m2 = m2.max(a02.max(a12).max(a22.max(a32)));
+                    m3 = m3.max(a03.max(a13).max(a23.max(a33)));
                 }
                 for (; c < end; c++) {
                     int k0 = kAt + c * d;
                     FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00;
                     for (int e = 0; e < d; e++) {
-                        int qb = e * BQ + r;
+                        int qb = e * LD + r;
                         FloatVector x = FloatVector.broadcast(F, k[k0 + e]);
                         a00 = FloatVector.fromArray(F, qt, qb).fma(x, a00);
                         a01 = FloatVector.fromArray(F, qt, qb + w).fma(x, a01);
                         a02 = FloatVector.fromArray(F, qt, qb + 2 * w).fma(x, a02);
                         a03 = FloatVector.fromArray(F, qt, qb + 3 * w).fma(x, a03);
                     }
-                    int s0 = c * BQ + r;
+                    int s0 = c * LD + r;
                     a00.intoArray(st, s0);
                     a01.intoArray(st, s0 + w);
                     a02.intoArray(st, s0 + 2 * w);
                     a03.intoArray(st, s0 + 3 * w);
+                    m0 = m0.max(a00);
+                    m1 = m1.max(a01);
+                    m2 = m2.max(a02);
+                    m3 = m3.max(a03);
                 }
+                m0.intoArray(tileMax, r);
+                m1.intoArray(tileMax, r + w);
+                m2.intoArray(tileMax, r + 2 * w);
+                m3.intoArray(tileMax, r + 3 * w);
             }
         }
 
@@ -353,7 +387,7 @@ final class FlashAttentionKernel {
             float inv = 1f / cap;
             for (int c = 0; c < cols; c++) {
                 for (int r = 0; r < lanes; r += F.length()) {
-                    int at = c * BQ + r;
+                    int at = c * LD + r;
                     FloatVector.fromArray(F, st, at).mul(inv).lanewise(VectorOperators.TANH).mul(cap)
                         .intoArray(st, at);
                 }
@@ -376,10 +410,10 @@ final class FlashAttentionKernel {
                 FloatVector al3 = softmax.alphas(r + 3 * w);
                 int e = 0;
                 for (; e + 4 <= dv; e += 4) {
-                    int o0 = e * BQ + r;
-                    int o1 = o0 + BQ;
-                    int o2 = o1 + BQ;
-                    int o3 = o2 + BQ;
+                    int o0 = e * LD + r;
+                    int o1 = o0 + LD;
+                    int o2 = o1 + LD;
+                    int o3 = o2 + LD;
                     FloatVector a00 = FloatVector.fromArray(F, ot, o0).mul(al0);
                     FloatVector a01 = FloatVector.fromArray(F, ot, o0 + w).mul(al1);
                     FloatVector a02 = FloatVector.fromArray(F, ot, o0 + 2 * w).mul(al2);
@@ -397,7 +431,7 @@ final class FlashAttentionKernel {
                     FloatVector a32 = FloatVector.fromArray(F, ot, o3 + 2 * w).mul(al2);
                     FloatVector a33 = FloatVector.fromArray(F, ot, o3 + 3 * w).mul(al3);
                     for (int c = from; c < to; c++) {
-                        int pb = c * BQ + r;
+                        int pb = c * LD + r;
                         FloatVector p0 = FloatVector.fromArray(F, st, pb);
                         FloatVector p1 = FloatVector.fromArray(F, st, pb + w);
                         FloatVector p2 = FloatVector.fromArray(F, st, pb + 2 * w);
@@ -442,13 +476,13 @@ final class FlashAttentionKernel {
                     a33.intoArray(ot, o3 + 3 * w);
                 }
                 for (; e < dv; e++) {
-                    int o0 = e * BQ + r;
+                    int o0 = e * LD + r;
                     FloatVector a00 = FloatVector.fromArray(F, ot, o0).mul(al0);
                     FloatVector a01 = FloatVector.fromArray(F, ot, o0 + w).mul(al1);
                     FloatVector a02 = FloatVector.fromArray(F, ot, o0 + 2 * w).mul(al2);
                     FloatVector a03 = FloatVector.fromArray(F, ot, o0 + 3 * w).mul(al3);
                     for (int c = from; c < to; c++) {
-                        int pb = c * BQ + r;
+                        int pb = c * LD + r;
                         FloatVector x = FloatVector.broadcast(F, v[vAt + c * dv + e]);
                         a00 = FloatVector.fromArray(F, st, pb).fma(x, a00);
                         a01 = FloatVector.fromArray(F, st, pb + w).fma(x, a01);

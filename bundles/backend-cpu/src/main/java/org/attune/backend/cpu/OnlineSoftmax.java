@@ -57,7 +57,7 @@ final class OnlineSoftmax {
      * Folds one transposed float tile into the state: {@code st[c·stride + r]} is the logit of query row r and key c
      * (c &lt; cols, −∞ = masked), for rows r &lt; {@code lanes} (a multiple of the vector length, {@code stride} ≥ lanes).
      * Every step is lane-wise over query rows, so no horizontal reduction is needed. Overwrites the logits with P and
-     * sets {@link #alpha(int)}. A row whose maximum is still −∞ subtracts 0 instead, so its P and α come out 0.
+     * sets {@link #alphas(int)}. A row whose maximum is still −∞ subtracts 0 instead, so its P and α come out 0.
      */
     void update(float[] st, int stride, int lanes, int cols) {
         int width = F.length();
@@ -76,6 +76,31 @@ final class OnlineSoftmax {
                 sum = sum.add(p);
             }
             FloatVector alpha = exp(old.sub(base));
+            alpha.intoArray(alphaF, r);
+            FloatVector.fromArray(F, sumF, r).fma(alpha, sum).intoArray(sumF, r);
+            m.intoArray(maxF, r);
+        }
+    }
+
+    /**
+     * Folds one transposed float tile whose rows' new maxima the caller already knows: {@code max[r]} =
+     * max(m_r, max_c st[c·stride + r]), and every logit of the tile is finite (no mask, bias, cap or geometry rule
+     * touched it), so the maximum is finite too and the exponentials need no −∞ handling ({@link #expFinite}).
+     * Same results as {@link #update(float[], int, int, int)} except for logits more than 87.3 below the row
+     * maximum, whose weight becomes about 2^{−126} instead of 0.
+     */
+    void update(float[] st, int stride, int lanes, int cols, float[] max) {
+        int width = F.length();
+        for (int r = 0; r < lanes; r += width) {
+            FloatVector m = FloatVector.fromArray(F, max, r);
+            FloatVector sum = FloatVector.zero(F);
+            for (int c = 0; c < cols; c++) {
+                int at = c * stride + r;
+                FloatVector p = expFinite(FloatVector.fromArray(F, st, at).sub(m));
+                p.intoArray(st, at);
+                sum = sum.add(p);
+            }
+            FloatVector alpha = expFinite(FloatVector.fromArray(F, maxF, r).sub(m));
             alpha.intoArray(alphaF, r);
             FloatVector.fromArray(F, sumF, r).fma(alpha, sum).intoArray(sumF, r);
             m.intoArray(maxF, r);
@@ -125,6 +150,15 @@ final class OnlineSoftmax {
      * {@link #UNDERFLOW} give exactly 0, so masked keys (−∞) get zero weight.
      */
     static FloatVector exp(FloatVector x) {
+        return expFinite(x).blend(0f, x.compare(VectorOperators.LT, UNDERFLOW));
+    }
+
+    /**
+     * {@link #exp} without the exact zero below {@link #UNDERFLOW}: there, and for −∞, it returns e^{UNDERFLOW}
+     * (about 2^{−126}) instead. Used where every argument is finite and the largest is 0, so such terms are below
+     * float32 resolution of the sum.
+     */
+    static FloatVector expFinite(FloatVector x) {
         FloatVector xc = x.max(UNDERFLOW);
         FloatVector y = xc.fma(FloatVector.broadcast(F, LOG2E), FloatVector.broadcast(F, SHIFTER));
         FloatVector n = y.sub(SHIFTER);
@@ -137,7 +171,12 @@ final class OnlineSoftmax {
         poly = poly.fma(t, FloatVector.broadcast(F, 1f));
         poly = poly.fma(t, FloatVector.broadcast(F, 1f));
         IntVector bits = y.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23);
-        return poly.mul(bits.reinterpretAsFloats()).blend(0f, x.compare(VectorOperators.LT, UNDERFLOW));
+        return poly.mul(bits.reinterpretAsFloats());
+    }
+
+    /** The running maxima m of float rows r … r + lanes − 1. */
+    FloatVector maxima(int r) {
+        return FloatVector.fromArray(F, maxF, r);
     }
 
     /** The rescaling factors α of rows r … r + lanes − 1 from the last float update. */
