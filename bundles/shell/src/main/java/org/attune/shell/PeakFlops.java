@@ -10,6 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class PeakFlops {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int WARM_UP_CALLS = 20_000;
+    private static final long WARM_UP_ITERATIONS = 64;
 
     private PeakFlops() {
     }
@@ -48,8 +50,12 @@ public final class PeakFlops {
      * total GFLOP/s, the best of three runs.
      */
     public static double measure(int threads, long millis) {
+        // many short calls first, so that C2 compiles chains() itself (not only an on-stack replacement of its
+        // loop, which new threads cannot enter): otherwise the first rounds run at a fraction of the peak
+        for (int i = 0; i < WARM_UP_CALLS; i++) {
+            chains(WARM_UP_ITERATIONS);
+        }
         long iterations = 1_000_000;
-        chains(iterations);
         long t0 = System.nanoTime();
         chains(iterations);
         double perIteration = Math.max(1e-3, (System.nanoTime() - t0) / (double) iterations);
