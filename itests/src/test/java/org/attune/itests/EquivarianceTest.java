@@ -46,7 +46,10 @@ class EquivarianceTest {
                 }
             }
         }
-        assertTrue(checked >= 4, "claims checked: " + checked);
+        assertTrue(checked >= 20, "claims checked: " + checked);
+        for (String id : new String[] {"egnn", "frame-averaging", "canonicalization"}) {
+            assertTrue(registry.equivariant(id) != null, id);
+        }
         assertTrue(violations.isEmpty(), "violations: " + violations);
     }
 
