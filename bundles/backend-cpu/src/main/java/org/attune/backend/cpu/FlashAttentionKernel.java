@@ -33,7 +33,7 @@ import jdk.incubator.vector.VectorSpecies;
  * No [Nq, Nk] matrix exists: the extra memory is a fixed set of tile buffers per worker ((d + 128 + Dv) · 144
  * floats, 144 KiB for d = Dv = 64), independent of the sequence lengths. Tasks are (batch·head, query tile) pairs,
  * handed out from one counter to one worker per processor (the caller and {@link Helper}s on the common fork-join
- * pool), costliest first.
+ * pool), costliest first ({@link KernelTiling#head}: head by head when all cost the same).
  *
  * <p>float32 runs vectorised with the Vector API ({@link FloatVector#SPECIES_PREFERRED}) and accumulates in float32:
  * with Q, S and O held transposed (one query row per vector lane), both products are register-blocked

@@ -28,6 +28,8 @@ final class KernelTiling {
     private final long left;
     private final long right;
     private final int tilesPerHead;
+    /** Whether all query tiles see all keys (no causal or window rule), so every task costs the same. */
+    private final boolean uniform;
 
     KernelTiling(AttentionProblem p, AttentionOptions o) {
         this.heads = p.batch() * p.queryHeads();
@@ -37,6 +39,7 @@ final class KernelTiling {
         this.left = o.windowLeft().isPresent() ? o.windowLeft().getAsInt() : UNBOUNDED;
         this.right = o.windowRight().isPresent() ? o.windowRight().getAsInt() : UNBOUNDED;
         this.tilesPerHead = (nq + QUERY_TILE - 1) / QUERY_TILE;
+        this.uniform = !causal && left == UNBOUNDED && right == UNBOUNDED;
     }
 
     /** Number of (batch·head, query tile) tasks. */
@@ -44,14 +47,18 @@ final class KernelTiling {
         return heads * tilesPerHead;
     }
 
-    /** The flat batch·head index of task t; tasks run from the last query tiles (the costliest when causal) down. */
+    /**
+     * The flat batch·head index of task t. When every query tile costs the same (no causal or window rule), tasks
+     * run head by head, so that a worker's consecutive tasks read the same K and V (still in its cache); otherwise
+     * they run from the last query tiles (the costliest when causal) down, across the heads.
+     */
     int head(int t) {
-        return t % heads;
+        return uniform ? t / tilesPerHead : t % heads;
     }
 
     /** The first query row of task t. */
     int firstRow(int t) {
-        return (tilesPerHead - 1 - t / heads) * QUERY_TILE;
+        return (tilesPerHead - 1 - (uniform ? t % tilesPerHead : t / heads)) * QUERY_TILE;
     }
 
     /** One past the last query row of task t. */
