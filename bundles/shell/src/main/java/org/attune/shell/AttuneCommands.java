@@ -1,7 +1,6 @@
 package org.attune.shell;
 
 import java.util.List;
-import java.util.Optional;
 
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
@@ -65,7 +64,8 @@ public final class AttuneCommands {
                 if (!sb.isEmpty()) {
                     sb.append("\n\n");
                 }
-                describe(sb, m, choices);
+                sb.append(new MethodSheet(m).row("kind", m.kind().id()).provenance().row("cost", m.cost()).options()
+                    .symmetries().provider(choices));
             }
             return sb.toString();
         } catch (RuntimeException e) {
@@ -115,32 +115,5 @@ public final class AttuneCommands {
             return where.toString();
         }
         return where.isEmpty() ? m.paper() : m.paper() + " (" + where + ")";
-    }
-
-    private static void describe(StringBuilder sb, MethodDescriptor m, List<Choice> choices) {
-        sb.append(m.id()).append(": ").append(m.name()).append('\n');
-        TextTable t = new TextTable("", "");
-        t.row("  kind", m.kind().id());
-        t.row("  family", m.family());
-        t.row("  paper", m.paper());
-        t.row("  arXiv", m.arxiv().isBlank() ? "" : m.arxiv() + "  https://arxiv.org/abs/" + m.arxiv());
-        t.row("  year", m.year() > 0 ? m.year() : "");
-        t.row("  cost", m.cost());
-        if (m.options().isEmpty()) {
-            t.row("  options", "none");
-        }
-        for (int i = 0; i < m.options().size(); i++) {
-            String o = m.options().get(i);
-            int eq = o.indexOf('=');
-            String text = eq < 0 ? o : o.substring(0, eq) + "  " + o.substring(eq + 1);
-            t.row(i == 0 ? "  options" : "", "--opt " + text);
-        }
-        t.row("  symmetries", m.symmetries().isEmpty() ? "none declared" : String.join(", ", m.symmetries()));
-        Optional<Candidate> chosen = choices.stream().filter(c -> c.what().equals(m.kind().id())).findFirst()
-            .flatMap(Choice::chosen);
-        t.row("  provided by", chosen.map(c -> c.bundle() + " " + c.version() + " (service " + c.serviceId()
-            + ", ranking " + c.ranking() + ")").orElse("unknown"));
-        String body = t.toString();
-        sb.append(body, body.indexOf('\n') + 1, body.length());
     }
 }

@@ -6,7 +6,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 import org.apache.felix.service.command.Descriptor;
@@ -20,8 +19,6 @@ import org.attune.api.equivariance.GeometricOutput;
 import org.attune.api.method.MethodDescriptor;
 import org.attune.api.method.MethodKind;
 import org.attune.api.position.SymmetryCertificate;
-import org.attune.api.registry.Candidate;
-import org.attune.api.registry.Choice;
 import org.attune.api.registry.MethodRegistry;
 import org.attune.api.registry.NoImplementationException;
 import org.attune.api.tensor.DType;
@@ -77,25 +74,9 @@ public final class EquivarianceCommands {
     public String info(@Descriptor("method id (equi:list shows them)") String id) {
         try {
             MethodDescriptor m = descriptor(id);
-            TextTable t = new TextTable("", "");
-            t.row("  kind", m.kind().id());
-            t.row("  family", m.family());
-            t.row("  paper", m.paper());
-            t.row("  arXiv", m.arxiv().isBlank() ? "" : m.arxiv() + "  https://arxiv.org/abs/" + m.arxiv());
-            t.row("  year", m.year() > 0 ? m.year() : "");
-            t.row("  options", m.options().isEmpty() ? "none" : String.join("; ", m.options()));
-            if (m.symmetries().isEmpty()) {
-                t.row("  claims", "none declared");
-            }
-            for (int i = 0; i < m.symmetries().size(); i++) {
-                t.row(i == 0 ? "  claims" : "", m.symmetries().get(i) + "  (" + checkedBy(m, m.symmetries().get(i)) + ")");
-            }
-            Optional<Candidate> chosen = registry.explain(id).stream().filter(c -> c.what().equals(m.kind().id()))
-                .findFirst().flatMap(Choice::chosen);
-            t.row("  provided by", chosen.map(c -> c.bundle() + " " + c.version() + " (service " + c.serviceId()
-                + ", ranking " + c.ranking() + ")").orElse("unknown"));
-            String body = t.toString();
-            return m.id() + ": " + m.name() + "\n" + body.substring(body.indexOf('\n') + 1);
+            return new MethodSheet(m).row("kind", m.kind().id()).provenance().options()
+                .rows("claims", m.symmetries().stream().map(c -> c + "  (" + checkedBy(m, c) + ")").toList(), "none declared")
+                .provider(registry.explain(id)).toString();
         } catch (RuntimeException e) {
             throw CommandFailure.of("equi:info", e);
         }

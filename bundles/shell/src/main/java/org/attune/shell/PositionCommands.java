@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 import org.apache.felix.service.command.Descriptor;
@@ -18,8 +17,6 @@ import org.attune.api.position.PositionalCall;
 import org.attune.api.position.PositionalEncoding;
 import org.attune.api.position.PositionalResult;
 import org.attune.api.position.SymmetryCertificate;
-import org.attune.api.registry.Candidate;
-import org.attune.api.registry.Choice;
 import org.attune.api.registry.MethodRegistry;
 import org.attune.api.tensor.Tensor;
 import org.osgi.service.component.annotations.Activate;
@@ -65,28 +62,8 @@ public final class PositionCommands {
     public String info(@Descriptor("encoding id, e.g. rope (pe:list shows them)") String id) {
         try {
             MethodDescriptor m = PositionComposition.descriptor(registry, "ID", id);
-            TextTable t = new TextTable("", "");
-            t.row("  form", form(id));
-            t.row("  family", m.family());
-            t.row("  paper", m.paper());
-            t.row("  arXiv", m.arxiv().isBlank() ? "" : m.arxiv() + "  https://arxiv.org/abs/" + m.arxiv());
-            t.row("  year", m.year() > 0 ? m.year() : "");
-            t.row("  cost", m.cost());
-            if (m.options().isEmpty()) {
-                t.row("  options", "none");
-            }
-            for (int i = 0; i < m.options().size(); i++) {
-                String o = m.options().get(i);
-                int eq = o.indexOf('=');
-                t.row(i == 0 ? "  options" : "", "--pe-option " + (eq < 0 ? o : o.substring(0, eq) + "  " + o.substring(eq + 1)));
-            }
-            t.row("  symmetries", m.symmetries().isEmpty() ? "none declared" : String.join(", ", m.symmetries()));
-            Optional<Candidate> chosen = registry.explain(id).stream()
-                .filter(c -> c.what().equals(MethodKind.POSITIONAL_ENCODING.id())).findFirst().flatMap(Choice::chosen);
-            t.row("  provided by", chosen.map(c -> c.bundle() + " " + c.version() + " (service " + c.serviceId()
-                + ", ranking " + c.ranking() + ")").orElse("unknown"));
-            String body = t.toString();
-            return m.id() + ": " + m.name() + "\n" + body.substring(body.indexOf('\n') + 1);
+            return new MethodSheet(m).row("form", form(id)).provenance().row("cost", m.cost()).options().symmetries()
+                .provider(registry.explain(id)).toString();
         } catch (RuntimeException e) {
             throw CommandFailure.of("pe:info", e);
         }

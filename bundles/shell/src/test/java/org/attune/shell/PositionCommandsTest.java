@@ -64,6 +64,8 @@ class PositionCommandsTest {
         String out = commands.info("tilt");
         assertTrue(out.startsWith("tilt: Tilt\n  form         bias\n"), out);
         assertTrue(out.contains("  options      --pe-option period  ignored\n"), out);
+        String general = new AttuneCommands(registry).info("tilt");
+        assertTrue(general.contains("--pe-option period  ignored"), "attune:info names the encoding's flag too:\n" + general);
         assertTrue(out.contains("  symmetries   shift:relative, symmetric\n"), out);
         CommandFailure f = assertThrows(CommandFailure.class, () -> commands.info("sdpa"));
         assertEquals("ID: no positional encoding 'sdpa' is installed (pe:list shows the installed ones)", f.getMessage());
