@@ -3,7 +3,6 @@ package org.attune.attention.core;
 import org.attune.api.attention.AttentionCall;
 import org.attune.api.attention.AttentionMechanism;
 import org.attune.api.attention.AttentionMethod;
-import org.attune.api.backend.AttentionProblem;
 import org.attune.api.backend.ComputeBackend;
 import org.attune.api.tensor.Tensor;
 import org.osgi.service.component.annotations.Component;
@@ -31,7 +30,6 @@ public final class ScaledDotProductAttention implements AttentionMechanism {
 
     @Override
     public Tensor attend(AttentionCall call, ComputeBackend backend) {
-        AttentionProblem.of(call.q(), call.k(), call.v(), call.options(), null);
         return backend.attention(call.q(), call.k(), call.v(), call.options(), null);
     }
 }
