@@ -1,11 +1,7 @@
 package org.attune.backend.cpu;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.attune.api.backend.AttentionOptions;
@@ -32,8 +28,8 @@ import jdk.incubator.vector.VectorSpecies;
  * </pre>
  * No [Nq, Nk] matrix exists: the extra memory is a fixed set of tile buffers per worker ((d + 128 + Dv) · 144
  * floats, 144 KiB for d = Dv = 64), independent of the sequence lengths. Tasks are (batch·head, query tile) pairs,
- * handed out from one counter to one worker per processor (the caller and {@link Helper}s on the common fork-join
- * pool), costliest first ({@link KernelTiling#head}: head by head when all cost the same).
+ * handed out from one counter to one worker per processor (the caller and the backend's own {@link KernelWorkers}),
+ * costliest first ({@link KernelTiling#head}: head by head when all cost the same).
  *
  * <p>float32 runs vectorised with the Vector API ({@link FloatVector#SPECIES_PREFERRED}) and accumulates in float32:
  * with Q, S and O held transposed (one query row per vector lane), both products are register-blocked
@@ -52,15 +48,17 @@ final class FlashAttentionKernel {
     private FlashAttentionKernel() {
     }
 
-    static Tensor compute(Tensor q, Tensor k, Tensor v, AttentionOptions o, Tensor out) {
-        return run(q, k, v, o, out, false).output();
+    static Tensor compute(Tensor q, Tensor k, Tensor v, AttentionOptions o, Tensor out, KernelWorkers pool) {
+        return run(q, k, v, o, out, false, pool).output();
     }
 
-    static AttentionResult computeWithLse(Tensor q, Tensor k, Tensor v, AttentionOptions o, Tensor out) {
-        return run(q, k, v, o, out, true);
+    static AttentionResult computeWithLse(Tensor q, Tensor k, Tensor v, AttentionOptions o, Tensor out,
+            KernelWorkers pool) {
+        return run(q, k, v, o, out, true, pool);
     }
 
-    private static AttentionResult run(Tensor q, Tensor k, Tensor v, AttentionOptions o, Tensor out, boolean lse) {
+    private static AttentionResult run(Tensor q, Tensor k, Tensor v, AttentionOptions o, Tensor out, boolean lse,
+            KernelWorkers pool) {
         AttentionProblem p = AttentionProblem.of(q, k, v, o, out);
         Tensor result = out != null ? out : Tensor.zeros(q.dtype(), p.outputShape());
         Tensor logSumExp = lse ? Tensor.zeros(q.dtype(), p.lseShape()) : null;
@@ -79,68 +77,13 @@ final class FlashAttentionKernel {
                 tiles.run(t);
             }
         };
-        int workers = (int) Math.min(Math.min(tasks, Runtime.getRuntime().availableProcessors()),
-            Math.max(1, p.flops() / 2e6));
-        List<Helper> helpers = new ArrayList<>();
-        for (int w = 1; w < workers; w++) {
-            Helper h = new Helper(worker);
-            helpers.add(h);
-            ForkJoinPool.commonPool().execute(h);
-        }
+        int workers = (int) Math.min(Math.min(tasks, pool.size() + 1L), Math.max(1, p.flops() / 2e6));
+        List<KernelWorkers.Lent> lent = pool.lend(worker, workers - 1);
         worker.run();
-        for (Helper h : helpers) {
-            h.join();
+        for (KernelWorkers.Lent l : lent) {
+            l.join();
         }
         return new AttentionResult(result, logSumExp);
-    }
-
-    /**
-     * A worker lent by the common pool. The caller works too, so a helper that has not started when the caller runs
-     * out of tasks is withdrawn instead of awaited: no wait on a pool thread that may never come (for instance when
-     * the caller is itself the pool's only worker).
-     */
-    private static final class Helper implements Runnable {
-        private final Runnable work;
-        private final AtomicBoolean claimed = new AtomicBoolean();
-        private final CountDownLatch done = new CountDownLatch(1);
-        private volatile Throwable failure;
-
-        Helper(Runnable work) {
-            this.work = work;
-        }
-
-        @Override
-        public void run() {
-            if (!claimed.compareAndSet(false, true)) {
-                return;
-            }
-            try {
-                work.run();
-            } catch (Throwable t) {
-                failure = t;
-            } finally {
-                done.countDown();
-            }
-        }
-
-        /** Withdraws the helper if it has not started, else waits for it; rethrows its failure. */
-        void join() {
-            if (claimed.compareAndSet(false, true)) {
-                return;
-            }
-            try {
-                done.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for an attention worker", e);
-            }
-            if (failure instanceof RuntimeException re) {
-                throw re;
-            }
-            if (failure instanceof Error err) {
-                throw err;
-            }
-        }
     }
 
     /** One worker's buffers and the work of one (batch·head, query tile) task. */

@@ -53,6 +53,7 @@ public final class Nd4jCpuBackend implements ComputeBackend {
     /** {@code service.ranking} of the registration: preferred over the pure-Java reference backend. */
     public static final int RANKING = 100;
 
+    private final KernelWorkers workers = KernelWorkers.perProcessor();
     private ServiceRegistration<ComputeBackend> registration;
 
     /** Registers this backend with the service properties of {@link #serviceProperties()}. */
@@ -61,7 +62,7 @@ public final class Nd4jCpuBackend implements ComputeBackend {
         registration = context.registerService(ComputeBackend.class, this, serviceProperties());
     }
 
-    /** Withdraws the service. */
+    /** Withdraws the service and stops the attention kernel's threads. */
     @Deactivate
     void deactivate() {
         ServiceRegistration<ComputeBackend> r = registration;
@@ -69,6 +70,7 @@ public final class Nd4jCpuBackend implements ComputeBackend {
         if (r != null) {
             r.unregister();
         }
+        workers.close();
     }
 
     /**
@@ -119,7 +121,8 @@ public final class Nd4jCpuBackend implements ComputeBackend {
         Objects.requireNonNull(q, "q");
         Objects.requireNonNull(k, "k");
         Objects.requireNonNull(v, "v");
-        return FlashAttentionKernel.compute(q, k, v, options == null ? AttentionOptions.defaults() : options, out);
+        return FlashAttentionKernel.compute(q, k, v, options == null ? AttentionOptions.defaults() : options, out,
+            workers);
     }
 
     @Override
@@ -128,7 +131,7 @@ public final class Nd4jCpuBackend implements ComputeBackend {
         Objects.requireNonNull(k, "k");
         Objects.requireNonNull(v, "v");
         return FlashAttentionKernel.computeWithLse(q, k, v, options == null ? AttentionOptions.defaults() : options,
-            out);
+            out, workers);
     }
 
     @Override
