@@ -58,6 +58,13 @@ public interface MethodRegistry {
     SymmetryGroup group(String id);
 
     /**
+     * The ids ({@link SymmetryGroup#ID}) of the registered symmetry groups, sorted; empty when none is installed.
+     *
+     * @since 1.1
+     */
+    List<String> groups();
+
+    /**
      * Runs attention method {@code id} on {@link #backendFor backendFor(ATTENTION, q's dtype)}. Parameters not declared by the method's
      * {@code options} are rejected with an {@link org.attune.api.tensor.InvalidInputException}.
      */

@@ -269,6 +269,11 @@ public final class AttuneRegistry implements MethodRegistry {
     // ---------------------------------------------------------------------------------------- backends
 
     @Override
+    public List<String> groups() {
+        return groups.best(Provider::order).stream().map(Provider::id).sorted().toList();
+    }
+
+    @Override
     public List<BackendInfo> backends() {
         String active = activeBackendId();
         List<BackendInfo> out = new ArrayList<>();

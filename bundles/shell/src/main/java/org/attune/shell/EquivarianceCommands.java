@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
@@ -28,15 +29,15 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * {@code equi:list}, {@code equi:info}, {@code equi:check}, {@code equi:run}: symmetry claims and equivariant
- * methods through the registry. {@code equi:check} certifies every claim a method declares: equivariant
+ * {@code equi:list}, {@code equi:groups}, {@code equi:info}, {@code equi:check}, {@code equi:run}: symmetry
+ * claims, the installed symmetry groups and equivariant methods through the registry. {@code equi:check} certifies every claim a method declares: equivariant
  * methods and attention permutation claims with {@link EquivarianceCertificate} (the group from the registry,
  * float32 or float64), positional encodings with {@link SymmetryCertificate} (float64); it prints one line per
  * claim and output and fails on a violation. {@code equi:run} applies an equivariant method to coordinates
  * [nodes, dim], features [nodes, channels] and optional int64 edges [2, edges] read from {@code .npy} files.
  */
 @Component(service = EquivarianceCommands.class)
-@GogoCommand(scope = "equi", function = {"list", "info", "check", "run"})
+@GogoCommand(scope = "equi", function = {"list", "groups", "info", "check", "run"})
 public final class EquivarianceCommands {
     /** Kinds whose claims equi:check certifies, in the order a shared id is resolved. */
     private static final List<MethodKind> KINDS = List.of(MethodKind.EQUIVARIANT, MethodKind.ATTENTION,
@@ -67,6 +68,39 @@ public final class EquivarianceCommands {
             return n == 0 ? "no methods with symmetry claims installed" : table.toString();
         } catch (RuntimeException e) {
             throw CommandFailure.of("equi:list", e);
+        }
+    }
+
+    @Descriptor("list the installed symmetry groups: id, dimension of the space they act on, the methods whose claims they check")
+    public String groups() {
+        try {
+            List<String> ids = registry.groups();
+            if (ids.isEmpty()) {
+                return "no symmetry groups installed (the symmetry bundle provides them)";
+            }
+            Map<String, List<String>> claimedBy = new TreeMap<>();
+            for (MethodKind kind : List.of(MethodKind.EQUIVARIANT, MethodKind.ATTENTION)) {
+                for (MethodDescriptor m : registry.methods(kind, null)) {
+                    for (String claim : m.symmetries()) {
+                        String group = kind == MethodKind.ATTENTION ? EquivarianceCertificate.PERMUTATION_GROUP
+                            : EquivarianceCertificate.groupId(claim);
+                        List<String> methods = claimedBy.computeIfAbsent(group, k -> new ArrayList<>());
+                        if (!methods.contains(m.id())) {
+                            methods.add(m.id());
+                        }
+                    }
+                }
+            }
+            TextTable table = new TextTable("GROUP", "DIM", "CHECKS");
+            for (String id : ids) {
+                int dim = registry.group(id).dimension();
+                List<String> methods = claimedBy.getOrDefault(id, List.of());
+                table.row(id, dim == 0 ? "-" : Integer.toString(dim),
+                    methods.isEmpty() ? "-" : methods.size() + ": " + String.join(", ", methods));
+            }
+            return table.toString();
+        } catch (RuntimeException e) {
+            throw CommandFailure.of("equi:groups", e);
         }
     }
 

@@ -164,6 +164,17 @@ class EquivarianceCommandsTest {
     }
 
     @Test
+    void groupsListsEachInstalledGroupWithItsDimensionAndTheMethodsItChecks() {
+        String[] lines = commands.groups().split("\n");
+        assertTrue(lines[0].startsWith("GROUP"), lines[0]);
+        String so2 = java.util.Arrays.stream(lines).filter(l -> l.startsWith("SO(2)")).findFirst().orElseThrow();
+        assertTrue(so2.matches("SO\\(2\\)\\s+2\\s+2: (spread, drift|drift, spread)\\s*"), so2);
+        String sn = java.util.Arrays.stream(lines).filter(l -> l.startsWith("S_n")).findFirst().orElseThrow();
+        assertTrue(sn.contains("sdpa"), sn);
+        assertTrue(new EquivarianceCommands(new FakeRegistry()).groups().startsWith("no symmetry groups installed"));
+    }
+
+    @Test
     void infoNamesTheGroupThatChecksEachClaim() {
         String out = commands.info("spread");
         assertTrue(out.startsWith("spread: Spread\n"), out);

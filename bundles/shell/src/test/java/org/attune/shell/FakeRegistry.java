@@ -199,6 +199,11 @@ final class FakeRegistry implements MethodRegistry {
     }
 
     @Override
+    public List<String> groups() {
+        return groups.keySet().stream().sorted().toList();
+    }
+
+    @Override
     public SymmetryGroup group(String id) {
         SymmetryGroup g = groups.get(id);
         if (g == null) {
