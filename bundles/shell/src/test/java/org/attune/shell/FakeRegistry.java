@@ -193,9 +193,22 @@ final class FakeRegistry implements MethodRegistry {
         return m;
     }
 
+    private final Map<String, Diagnostic> diagnostics = new LinkedHashMap<>();
+
+    /** This registry with one more diagnostic (for the diag: commands). */
+    FakeRegistry withDiagnostic(MethodDescriptor descriptor, Diagnostic diagnostic) {
+        methods.add(descriptor);
+        diagnostics.put(descriptor.id(), diagnostic);
+        return this;
+    }
+
     @Override
     public Diagnostic diagnostic(String id) {
-        throw new NoImplementationException("diagnostic", id, "not in the fake");
+        Diagnostic d = diagnostics.get(id);
+        if (d == null) {
+            throw new NoImplementationException("diagnostic", id, "not in the fake");
+        }
+        return d;
     }
 
     @Override

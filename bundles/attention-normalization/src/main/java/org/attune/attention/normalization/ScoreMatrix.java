@@ -101,8 +101,22 @@ final class ScoreMatrix {
         return problem;
     }
 
+    /**
+     * How the [Nq, Nk] plane of query head h in batch b becomes weights, written in place, for normalisations that
+     * need more than the logits (e.g. the norms of that head's queries and keys).
+     */
+    @FunctionalInterface
+    interface HeadNormalisation {
+        void weigh(int b, int h, double[][] plane);
+    }
+
     /** Weights [B, H, Nq, Nk] in the logits' type: each plane's logits (−∞ where not allowed) normalised by {@code n}. */
     Tensor weights(Normalisation n) {
+        return weights((b, h, plane) -> n.weigh(plane));
+    }
+
+    /** Weights [B, H, Nq, Nk] in the logits' type: plane (b, h) of logits (−∞ where not allowed) normalised by {@code n}. */
+    Tensor weights(HeadNormalisation n) {
         int bN = problem.batch(), hN = problem.queryHeads(), nq = problem.nq(), nk = problem.nk();
         Tensor w = Tensor.zeros(logits.dtype(), bN, hN, nq, nk);
         int[] ms = problem.maskStrides();
@@ -117,7 +131,7 @@ final class ScoreMatrix {
                         plane[i][j] = allowed ? logits.getFlat(base + i * nk + j) : Double.NEGATIVE_INFINITY;
                     }
                 }
-                n.weigh(plane);
+                n.weigh(b, h, plane);
                 for (int i = 0; i < nq; i++) {
                     for (int j = 0; j < nk; j++) {
                         w.setFlat(base + i * nk + j, plane[i][j]);
