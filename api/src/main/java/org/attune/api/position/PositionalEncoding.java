@@ -10,7 +10,9 @@ import org.osgi.annotation.versioning.ConsumerType;
  * <ul>
  * <li>{@link EncodingForm#ABSOLUTE}, {@link EncodingForm#ROTARY}, {@link EncodingForm#CONDITIONAL}: read
  * {@code q} [B, H, Nq, D] and {@code k} [B, Hkv, Nk, D] of the call and return new q' and k' of the same shapes
- * and element type, with a null bias.</li>
+ * and element type, with a null bias. They may add a value transform and an output transform (since 2.1,
+ * {@link PositionalResult}), which the composer applies to v before and to the attention output after
+ * attention.</li>
  * <li>{@link EncodingForm#BIAS}: return a null q and k and a bias broadcastable to [B, H, Nq, Nk], added to the
  * scaled logits: [H, Nq, Nk] (float64) from {@code heads, nq, nk} when it depends on positions only; when it
  * reads the content, [B, H, Nq, Nk] with q's element type, and a call without q and k is an

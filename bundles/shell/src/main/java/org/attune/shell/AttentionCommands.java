@@ -116,10 +116,9 @@ public final class AttentionCommands {
             String id = args.get(0);
             String backendId = backend.isBlank() ? null : backend.strip();
             AttentionCall call = new AttentionCall(q, k, v, options.build(), params);
-            if (!pe.isBlank()) {
-                call = PositionComposition.compose(registry, pe.strip(), peWords.options(), call, backendId);
-            }
-            Tensor result = attend(id, call, backendId);
+            PositionComposition.Composed composed = pe.isBlank() ? PositionComposition.Composed.none(call)
+                : PositionComposition.compose(registry, pe.strip(), peWords.options(), call, backendId);
+            Tensor result = composed.output(attend(id, composed.call(), backendId));
             Path written = out.isBlank() ? null : TensorFiles.writeFloat32("--out", out, result);
             return RunResult.of(id, backendId != null ? backendId : activeBackend(), result, written);
         } catch (RuntimeException e) {

@@ -20,7 +20,9 @@ import org.attune.api.tensor.Tensor;
  * {@code attention:run --pe ID [--pe-option K=V]...}: a positional encoding composed with any attention
  * mechanism through the call the mechanism receives. Absolute, rotary and conditional encodings replace q and k
  * (in their element type); a bias encoding's bias, in q's element type, is added to the call's {@code --bias} with
- * NumPy broadcasting (or becomes it). Positions start at 0 for queries and keys; the encoding sees the attention's causal flag and scale.
+ * NumPy broadcasting (or becomes it). An encoding that also returns a value and an output transform (GTA) has
+ * the value transform applied to v before attention and the output transform to the result after it
+ * ({@link Composed#output}). Positions start at 0 for queries and keys; the encoding sees the attention's causal flag and scale.
  * For mechanisms with input projections the encoding applies to the q and k they are given, before projection.
  *
  * <p>{@code --pe-option} may repeat: Gogo binds its first use, and {@link #take} removes the later uses from the
@@ -40,6 +42,24 @@ final class PositionComposition {
      * @param options the {@code --pe-option} values, the bound one first
      */
     record Words(String[] rest, List<String> options) {
+    }
+
+    /**
+     * A call with an encoding applied, and what remains to be done to the mechanism's output.
+     *
+     * @param call     the call to hand to the attention mechanism (q, k, and v when transformed, replaced)
+     * @param encoding the encoding's result, whose output transform {@link #output} applies; null when none
+     */
+    record Composed(AttentionCall call, PositionalResult encoding) {
+        /** A call without an encoding. */
+        static Composed none(AttentionCall call) {
+            return new Composed(call, null);
+        }
+
+        /** The mechanism's output {@code o} with the encoding's output transform applied, in o's element type. */
+        Tensor output(Tensor o) {
+            return encoding == null ? o : same(encoding.output(o), o);
+        }
     }
 
     /** Splits the repeated {@code --pe-option KEY=VALUE} pairs out of {@code words}; {@code first} is the bound one. */
@@ -67,7 +87,7 @@ final class PositionComposition {
      * @param backendId where the encoding computes (null: the backend in use)
      * @throws CommandFailure when no encoding has this id or an option is not one of its declared options
      */
-    static AttentionCall compose(MethodRegistry registry, String id, List<String> options, AttentionCall call,
+    static Composed compose(MethodRegistry registry, String id, List<String> options, AttentionCall call,
                                  String backendId) {
         Map<String, String> params = OptionPairs.parse(PE_OPTION, options);
         MethodDescriptor descriptor = descriptor(registry, "--pe", id);
@@ -84,9 +104,10 @@ final class PositionComposition {
             if (o.bias().isPresent()) {
                 bias = sum(o.bias().get(), bias);
             }
-            return call.withOptions(o.toBuilder().bias(bias).build());
+            return new Composed(call.withOptions(o.toBuilder().bias(bias).build()), null);
         }
-        return new AttentionCall(same(r.q(), q), same(r.k(), call.k()), call.v(), o, call.params());
+        return new Composed(new AttentionCall(same(r.q(), q), same(r.k(), call.k()), same(r.values(call.v()), call.v()), o,
+            call.params()), r);
     }
 
     /** The descriptor of positional encoding {@code id}, or a failure naming {@code argument}. */

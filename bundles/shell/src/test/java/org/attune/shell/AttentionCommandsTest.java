@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import org.attune.api.backend.AttentionOptions;
+import org.attune.api.method.MethodDescriptor;
+import org.attune.api.method.MethodKind;
 import org.attune.api.tensor.DType;
 import org.attune.api.tensor.Npy;
 import org.attune.api.tensor.Tensor;
@@ -248,6 +250,23 @@ class AttentionCommandsTest {
         assertTrue(registry.lastCall.q().contentEquals(doubled), "sdpa saw the encoded queries");
         assertTrue(registry.lastCall.k().contentEquals(k));
         assertEquals("sdpa", r.method());
+    }
+
+    @Test
+    void runAppliesAnEncodingsValueAndOutputTransforms() {
+        RunResult plain = commands.run(false, "", "", "", "", "", "", "", "", "sdpa", file("q.npy"), file("k.npy"),
+            file("v.npy"));
+        registry.withEncoding(new MethodDescriptor("negate", "Negate", MethodKind.POSITIONAL_ENCODING, "rotary", "", "",
+            0, "O(n)", List.of(), List.of()), FakeEncoding.negatingValues());
+        RunResult r = commands.run(false, "", "", "", "", "", "", "negate", "", "sdpa", file("q.npy"), file("k.npy"),
+            file("v.npy"));
+        Tensor negated = v.copy();
+        for (int i = 0; i < negated.size(); i++) {
+            negated.setFlat(i, -v.getFlat(i));
+        }
+        assertTrue(registry.lastCall.v().contentEquals(negated), "sdpa saw the transformed values");
+        assertEquals(-3 * plain.sum(), r.sum(), 1e-5 * plain.sumAbs(), "the output transform ran on the result");
+        assertEquals(DType.FLOAT32, r.dtype());
     }
 
     @Test

@@ -32,6 +32,20 @@ final class FakeEncoding implements PositionalEncoding {
         });
     }
 
+    /** Rotary form leaving q and k, with value transform v ↦ −v and output transform o ↦ 3·o (since API 2.1). */
+    static FakeEncoding negatingValues() {
+        return new FakeEncoding(EncodingForm.ROTARY, (c, b) -> PositionalResult.tokens(c.q().copy(), c.k().copy(),
+            v -> scaled(v, -1), o -> scaled(o, 3)));
+    }
+
+    private static Tensor scaled(Tensor x, double factor) {
+        Tensor y = x.copy();
+        for (int i = 0; i < y.size(); i++) {
+            y.setFlat(i, factor * y.getFlat(i));
+        }
+        return y;
+    }
+
     /** Bias form b[h, i, j] = −(h + 1)·(pᵢ − pⱼ): relative, not symmetric. */
     static FakeEncoding tilt() {
         return new FakeEncoding(EncodingForm.BIAS, (c, b) -> {

@@ -3,6 +3,7 @@ package org.attune.positional.rotary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 import org.attune.api.backend.ComputeBackend;
 import org.attune.api.position.EncodingForm;
@@ -17,30 +18,35 @@ import org.attune.api.tensor.Tensor;
 import org.osgi.service.component.annotations.Component;
 
 /**
- * Geometric transform attention, query/key part: each token carries the SE(3) camera pose of its view, and the
- * logit between tokens of views i and j sees the relative transform P_i⁻¹ P_j. Miyato et al., "GTA: A
- * Geometry-Aware Attention Mechanism for Multi-View Transformers", arXiv:2310.10375, eq. (6); transcribed from
- * the reference {@code multihead_geometric_transform_attention} (autonomousvision/gta, {@code source/utils/gta.py},
- * 'se3' and 'triv' channel groups, {@code v_transform=False}).
+ * Geometric transform attention: each token carries the SE(3) camera pose of its view, and attention between
+ * tokens of views i and j sees only the relative transform P_i⁻¹ P_j, in its logits and in the values it moves.
+ * Miyato et al., "GTA: A Geometry-Aware Attention Mechanism for Multi-View Transformers", arXiv:2310.10375,
+ * eq. (6); transcribed from the reference {@code multihead_geometric_transform_attention} (autonomousvision/gta,
+ * {@code source/utils/gta.py}, 'se3' and 'triv' channel groups).
  * <pre>
  *   P = [[R, s·t], [0, 1]]  (camera-to-world pose, translation scaled by s = trans-coeff)
- *   q'ᵢ = (P_{v(i)}⁻¹)ᵀ qᵢ,   k'ⱼ = P_{v(j)} kⱼ      on each consecutive 4-channel block of the first se3-dims channels
- *   q'ᵢ·k'ⱼ = Σ_blocks qᵢᵀ P_{v(i)}⁻¹ P_{v(j)} kⱼ
+ *   q'ᵢ = (P_{v(i)}⁻¹)ᵀ qᵢ,   k'ⱼ = P_{v(j)} kⱼ,   v'ⱼ = P_{v(j)} vⱼ       (value transform)
+ *   Oᵢ = P_{v(i)}⁻¹ · Attention(q', k', v')ᵢ                               (output transform)
+ *      = Σⱼ softmaxⱼ(scale · qᵢᵀ P_{v(i)}⁻¹ P_{v(j)} kⱼ) · P_{v(i)}⁻¹ P_{v(j)} vⱼ
  * </pre>
- * Token n of q (and of k) belongs to view v(n) = ⌊n / (N/V)⌋; channels beyond se3-dims pass unchanged (the
- * reference's 'triv' group). The logits are invariant under a global rigid motion of the world, Pᵥ ↦ T Pᵥ for
- * all views, since (T P_i)⁻¹ T P_j = P_i⁻¹ P_j. The value and output transforms of GTA ({@code v_transform=True})
- * act on v and on the attention output, which an encoding of q and k cannot reach; and the SO(2) patch-position
- * group of the reference is the separate {@code rope-2d}. q [B, H, Nq, D], k [B, Hkv, Nk, D] → q', k'.
+ * each on every consecutive 4-channel block of the first se3-dims channels. Token n of q (and of k, v) belongs to
+ * view v(n) = ⌊n / (N/V)⌋; channels beyond se3-dims pass unchanged (the reference's 'triv' group). With
+ * {@code v-transform=false} (the reference's {@code v_transform=False}) only q and k are transformed. Both
+ * forms are invariant under a change of world frame, Pᵥ ↦ T Pᵥ for all views, since (T P_i)⁻¹ T P_j = P_i⁻¹ P_j.
+ * For rotation-only poses ρ is orthogonal, ρ⁻¹ = ρᵀ, and the q and k maps coincide as in the paper's
+ * ρ(g)ᵀQ, ρ(g)⁻¹K. The SO(2) patch-position group of the reference is the separate {@code rope-2d}.
+ * q [B, H, Nq, D], k [B, Hkv, Nk, D] → q', k'; value transform v [B, Hkv, Nk, Dv ≥ se3-dims] → v'; output
+ * transform o [B, H, Nq, Dv] → O (see {@link PositionalResult}).
  * Options: {@code poses=FILE.npy} [V, 4, 4] (required), {@code se3-dims} (default D, a multiple of 4),
- * {@code trans-coeff} s (default 1). Positions and offsets are not used.
+ * {@code trans-coeff} s (default 1), {@code v-transform} (default true). Positions and offsets are not used.
  */
 @Component(service = PositionalEncoding.class)
 @PositionalEncodingMethod(id = "gta", name = "GTA", family = "rotary",
     paper = "GTA: A Geometry-Aware Attention Mechanism for Multi-View Transformers", arxiv = "2310.10375", year = 2023,
     options = {"poses=.npy file [views, 4, 4] of camera-to-world SE(3) poses; token n of a sequence of N is in view n/(N/views)",
         "se3-dims=channels per head transformed in 4-blocks; a multiple of 4; default dim",
-        "trans-coeff=scale of the translations; default 1"})
+        "trans-coeff=scale of the translations; default 1",
+        "v-transform=true to transform values and output as well (the paper's GTA), false for q and k only; default true"})
 public final class GeometricTransformAttention implements PositionalEncoding {
 
     @Override
@@ -72,8 +78,38 @@ public final class GeometricTransformAttention implements PositionalEncoding {
             forward[v] = p;
             inverseTransposed[v] = transpose(rigidInverse(p));
         }
-        return PositionalResult.tokens(transform(call.q(), "q", views, inverseTransposed, se3),
-            transform(call.k(), "k", views, forward, se3));
+        Tensor q = transform(call.q(), "q", views, inverseTransposed, se3);
+        Tensor k = transform(call.k(), "k", views, forward, se3);
+        if (!transformsValues(call)) {
+            return PositionalResult.tokens(q, k);
+        }
+        double[][][] inverse = new double[views][][];
+        for (int v = 0; v < views; v++) {
+            inverse[v] = transpose(inverseTransposed[v]);
+        }
+        int nk = call.k().dim(2), nq = call.q().dim(2);
+        return PositionalResult.tokens(q, k,
+            v -> transform(checked(v, "v", "[batch, kv heads, " + nk + ", dim_v >= " + se3 + "]", call.k().dim(0), nk, se3),
+                "v", views, forward, se3),
+            o -> transform(checked(o, "output", "[batch, heads, " + nq + ", dim_v >= " + se3 + "]", call.q().dim(0), nq, se3),
+                "output", views, inverse, se3));
+    }
+
+    private static boolean transformsValues(PositionalCall call) {
+        String s = call.param("v-transform", "true").strip();
+        if (!s.equals("true") && !s.equals("false")) {
+            throw new InvalidInputException(PositionalCall.option("v-transform"), "expected true or false, got '" + s + "'");
+        }
+        return s.equals("true");
+    }
+
+    /** x checked as [batch, *, n, ≥ se3] with the call's batch and length. */
+    private static Tensor checked(Tensor x, String argument, String expected, int batch, int n, int se3) {
+        x.requireShape(argument, expected, batch, -1, n, -1);
+        if (x.dim(3) < se3) {
+            throw new InvalidInputException(argument, "expected shape " + expected + ", got " + Arrays.toString(x.shape()));
+        }
+        return x;
     }
 
     private static Tensor transform(Tensor x, String argument, int views, double[][][] mats, int se3) {
