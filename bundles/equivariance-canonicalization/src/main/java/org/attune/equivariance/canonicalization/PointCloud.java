@@ -37,18 +37,6 @@ record PointCloud(Tensor coords, Tensor feats, Map<String, String> params) {
 
     /** An integer parameter of at least 1. */
     int positive(String name, int dflt) {
-        String s = params.get(name);
-        if (s == null) {
-            return dflt;
-        }
-        try {
-            int v = Integer.parseInt(s.strip());
-            if (v >= 1) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new InvalidInputException(name, "expected an integer >= 1, got '" + s + "'");
+        return new Options(params).positive(name, dflt);
     }
 }

@@ -96,7 +96,7 @@ record PrincipalFrames(double[] centroid, double[][] axes, double[] eigenvalues)
     }
 
     /** Diagonalises the symmetric c in place (its diagonal becomes the eigenvalues); returns the eigenvectors. */
-    private static double[][] jacobi(double[][] c) {
+    static double[][] jacobi(double[][] c) {
         int d = c.length;
         double[][] v = new double[d][d];
         for (int a = 0; a < d; a++) {
