@@ -94,12 +94,26 @@ final class PlanarGroup implements SymmetryGroup {
         for (int i = 0; i < h; i++) {
             for (int j = 0; j < w; j++) {
                 // the pixel (i, j) of the result reads: rot90^quarter, then (when flipped) first reverse the rows
-                int si = i;
-                int sj = j;
-                for (int r = 0; r < quarter; r++) {
-                    int t = si;
-                    si = sj;
-                    sj = w - 1 - t;
+                // rot90 applied `quarter` times (odd counts only on square grids, checked above)
+                int si;
+                int sj;
+                switch (quarter % 4) {
+                    case 0 -> {
+                        si = i;
+                        sj = j;
+                    }
+                    case 1 -> {
+                        si = j;
+                        sj = w - 1 - i;
+                    }
+                    case 2 -> {
+                        si = h - 1 - i;
+                        sj = w - 1 - j;
+                    }
+                    default -> {
+                        si = h - 1 - j;
+                        sj = i;
+                    }
                 }
                 if (e.flipped()) {
                     si = h - 1 - si;

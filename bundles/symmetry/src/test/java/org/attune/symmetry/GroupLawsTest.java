@@ -158,4 +158,47 @@ class GroupLawsTest {
         SymmetryGroup other = id.equals("scaling") ? GroupCatalogue.groups().get("SO(3)") : new ScalingGroup();
         assertThrows(InvalidInputException.class, () -> g.compose(e, other.sample(new SplittableRandom(5))));
     }
+
+    @org.junit.jupiter.api.Test
+    void halfTurnsAndFlipsActOnNonSquareImages() {
+        for (String id : List.of("C_2", "D_2", "C_4", "D_4")) {
+            SymmetryGroup g = GroupCatalogue.groups().get(id);
+            Tensor x = uniform(new SplittableRandom(3), 2, 7, 5);
+            SplittableRandom r = new SplittableRandom(4);
+            int halfTurns = 0;
+            for (int t = 0; t < 40; t++) {
+                GroupElement a = g.sample(r);
+                GroupElement b = g.sample(r);
+                Tensor ab;
+                try {
+                    ab = g.act(g.compose(a, b), SymmetryGroup.IMAGE, x);
+                } catch (InvalidInputException e) {
+                    assertTrue(e.getMessage().contains("H = W"), e.getMessage());
+                    continue; // an odd quarter turn of a 7×5 grid is refused, as documented
+                }
+                Tensor bx;
+                try {
+                    bx = g.act(b, SymmetryGroup.IMAGE, x);
+                    assertTrue(maxDiff(ab, g.act(a, SymmetryGroup.IMAGE, bx)) <= TOL, id);
+                } catch (InvalidInputException e) {
+                    assertTrue(e.getMessage().contains("H = W"), e.getMessage());
+                }
+                PlanarSymmetry p = (PlanarSymmetry) a;
+                int quarter = p.k() * (4 / Integer.parseInt(id.substring(2)));
+                if (quarter % 4 == 2 && !p.flipped()) {
+                    // the half turn reverses both axes: out[c][i][j] = x[c][H−1−i][W−1−j]
+                    Tensor ax = g.act(a, SymmetryGroup.IMAGE, x);
+                    for (int c = 0; c < 2; c++) {
+                        for (int i = 0; i < 7; i++) {
+                            for (int j = 0; j < 5; j++) {
+                                assertEquals(x.get(c, 6 - i, 4 - j), ax.get(c, i, j), id);
+                            }
+                        }
+                    }
+                    halfTurns++;
+                }
+            }
+            assertTrue(halfTurns > 0, id + ": no half turn was sampled");
+        }
+    }
 }
