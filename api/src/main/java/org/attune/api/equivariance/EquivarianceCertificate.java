@@ -34,7 +34,9 @@ import org.attune.api.tensor.Tensor;
  * <li>Equivariant methods ({@link EquivariantMethod}): coordinates [{@value #NODES}, n] (n = the group's
  * {@link SymmetryGroup#dimension()}, 3 for groups acting on indices only) transform as {@code coords} (default
  * {@value SymmetryGroup#POINTS}), features [{@value #NODES}, {@value #CHANNELS}] (2l+1 channels for
- * {@code irrep:l}) as {@code feats} (default {@value SymmetryGroup#SCALAR}), in the input and in the output;
+ * {@code irrep:l}; an image [{@value #IMAGE_CHANNELS}, {@value #IMAGE_SIZE}, {@value #IMAGE_SIZE}] for
+ * {@value SymmetryGroup#IMAGE}, a square grid that quarter turns and strides of 2 and 4 map to itself) as
+ * {@code feats} (default {@value SymmetryGroup#SCALAR}), in the input and in the output;
  * velocities [{@value #NODES}, n] transform as {@value SymmetryGroup#VECTOR} (none are passed when the group does
  * not act on vectors); edges are null (fully connected).
  * One finding per output: {@code coords} (when the method returns them)
@@ -65,6 +67,10 @@ public final class EquivarianceCertificate {
 
     static final int NODES = 7;
     static final int CHANNELS = 5;
+    /** Channels of the image features drawn for {@code feats=image}. */
+    static final int IMAGE_CHANNELS = 2;
+    /** Height and width of the image features drawn for {@code feats=image}. */
+    static final int IMAGE_SIZE = 8;
     static final int HEADS = 2;
     static final int TOKENS = 11;
     static final int HEAD_DIM = 8;
@@ -170,7 +176,8 @@ public final class EquivarianceCertificate {
         for (int t = 0; t < trials; t++) {
             GroupElement g = group.sample(random);
             Tensor x = uniform(random, NODES, dim);
-            Tensor h = uniform(random, NODES, channels);
+            Tensor h = featsRep.equals(SymmetryGroup.IMAGE) ? uniform(random, IMAGE_CHANNELS, IMAGE_SIZE, IMAGE_SIZE)
+                : uniform(random, NODES, channels);
             Tensor v = uniform(random, NODES, dim);
             Tensor gv = velocities(group, g, v);
             GeometricOutput plain = method.apply(new GeometricInput(x.to(dtype), h.to(dtype), null,

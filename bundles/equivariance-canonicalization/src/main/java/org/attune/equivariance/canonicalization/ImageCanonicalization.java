@@ -29,15 +29,13 @@ import org.osgi.service.component.annotations.Component;
  * (default C), {@code invariant} (default false). Weights: the backbone from the input's seed, the scorer from
  * seed XOR 0x5DEECE66D.
  *
- * <p>No symmetry claim is declared yet: the shared certifier draws 7×5 feature images, on which C_4 cannot act
- * (quarter turns need H = W) and on which the symmetry bundle's C_2 image action does not yet compute the half
- * turn (it indexes past the grid for H ≠ W). The tests certify C_4 and C_2 on square images with the group's image
- * action, and the half turn of non-square images with its definition.
+ * <p>Claims {@code C_4(feats=image)} and {@code C_2(feats=image)} (the certifier draws square [2, 8, 8] images);
+ * the tests also certify the invariant variant and the half turn of non-square images.
  */
 @Component(service = EquivariantMethod.class)
 @EquivarianceMethod(id = "image-canonicalization", name = "Learned canonicalization (C_4, images)",
     family = "canonicalization", paper = "Equivariance with Learned Canonicalization Functions", arxiv = "2211.06489",
-    year = 2023, cost = "O(4·H·W·C·hidden)",
+    year = 2023, cost = "O(4·H·W·C·hidden)", symmetries = {"C_4(feats=image)", "C_2(feats=image)"},
     options = {"hidden=scorer and backbone width (default 8)", "out=output channels (default: input channels)",
         "invariant=true: return φ of the canonical image without turning it back (default false)"})
 public final class ImageCanonicalization implements EquivariantMethod {
