@@ -39,9 +39,9 @@ import org.osgi.service.component.annotations.Component;
  * default 2), {@code out} (embedding width, default 8), {@code invariant} (default false). Weights: the patch
  * embedding from {@code SplittableRandom(seed)} ({@link ImageConv}).
  *
- * <p>No symmetry claim is declared: the shared certifier draws 7×5 feature images, which no stride s &gt; 1
- * divides, and the token grid moves by an input-dependent number of tokens, which no fixed group action on the
- * output describes. The tests check both properties directly with the {@code Z_N^2} image action.
+ * <p>No symmetry claim is declared: the token grid moves by an input-dependent number of tokens (or, with
+ * {@code invariant=true}, not at all), which the shared certifier's one action on input and output cannot
+ * describe. The tests check both properties directly with the {@code Z_N^2} image action.
  */
 @Component(service = EquivariantMethod.class)
 @EquivarianceMethod(id = "polyphase-anchoring", name = "Adaptive polyphase anchoring", family = "canonicalization",
