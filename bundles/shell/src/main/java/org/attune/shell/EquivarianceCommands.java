@@ -42,6 +42,8 @@ public final class EquivarianceCommands {
     /** Kinds whose claims equi:check certifies, in the order a shared id is resolved. */
     private static final List<MethodKind> KINDS = List.of(MethodKind.EQUIVARIANT, MethodKind.ATTENTION,
         MethodKind.POSITIONAL_ENCODING);
+    /** Names of equi:run's repeatable option. */
+    private static final Set<String> OPT = Set.of("-p", "--opt");
     /** Seed of equi:check's group elements and inputs. */
     static final long CHECK_SEED = 20240229L;
 
@@ -168,10 +170,15 @@ public final class EquivarianceCommands {
         @Parameter(names = {"--out-coords"}, absentValue = "") String outCoords,
         @Descriptor("write the output features to this float32 .npy file")
         @Parameter(names = {"--out-feats"}, absentValue = "") String outFeats,
-        @Descriptor("ID COORDS.npy FEATS.npy [EDGES.npy]: method id, then the graph (default edges: fully connected)")
+        @Descriptor("method option KEY=VALUE (repeatable; equi:info ID lists them)")
+        @Parameter(names = {"-p", "--opt"}, absentValue = "") String opt,
+        @Descriptor("ID COORDS.npy FEATS.npy [EDGES.npy]: method id, then the graph (default edges: fully connected;"
+            + " COORDS '-' for methods that read features only, such as images)")
         String... arguments) {
         try {
-            List<String> args = Positionals.split(arguments, Set.of(), "--seed, --out-coords, --out-feats").values();
+            Positionals words = Positionals.split(arguments, OPT,
+                "--seed, --out-coords, --out-feats, --opt (repeatable)");
+            List<String> args = words.values();
             if (args.size() != 3 && args.size() != 4) {
                 throw new CommandFailure("equi:run: expected ID COORDS.npy FEATS.npy [EDGES.npy], got " + args.size()
                     + " argument" + (args.size() == 1 ? "" : "s"));
@@ -183,14 +190,20 @@ public final class EquivarianceCommands {
                 throw new CommandFailure("--seed: expected an integer, got '" + seed + "'");
             }
             String id = args.get(0);
-            Tensor coords = TensorFiles.read("COORDS.npy", args.get(1));
+            List<String> opts = new ArrayList<>();
+            opts.add(opt);
+            opts.addAll(words.repeated());
+            Map<String, String> params = OptionPairs.parse("--opt", opts);
+            requireDeclared(id, params);
+            Tensor coords = args.get(1).equals("-") ? null : TensorFiles.read("COORDS.npy", args.get(1));
             Tensor feats = TensorFiles.read("FEATS.npy", args.get(2));
             Tensor edges = args.size() == 4 ? TensorFiles.read("EDGES.npy", args.get(3)) : null;
             ComputeBackend backend = registry.backend();
-            GeometricOutput out = registry.equivariant(id).apply(new GeometricInput(coords, feats, edges, s, Map.of()),
+            GeometricOutput out = registry.equivariant(id).apply(new GeometricInput(coords, feats, edges, s, params),
                 backend);
             List<String> lines = new ArrayList<>();
-            lines.add(id + " on " + Arrays.toString(coords.shape()) + " coordinates, " + Arrays.toString(feats.shape())
+            lines.add(id + " on " + (coords == null ? "no" : Arrays.toString(coords.shape())) + " coordinates, "
+                + Arrays.toString(feats.shape())
                 + " features, " + (edges == null ? "fully connected" : edges.dim(edges.rank() - 1) + " edges")
                 + " (seed " + s + ", " + backend.id() + " backend)");
             lines.add(describe("coords", out.coords(), "--out-coords", outCoords));
@@ -232,6 +245,22 @@ public final class EquivarianceCommands {
             default -> throw new CommandFailure("ID: " + m.id() + " is a " + m.kind().id() + ", which declares no checkable claims");
         }
         return out;
+    }
+
+    /** Rejects --opt keys the equivariant method {@code id} does not declare, naming the ones it does. */
+    private void requireDeclared(String id, Map<String, String> params) {
+        if (params.isEmpty()) {
+            return;
+        }
+        List<String> declared = registry.describe(id).stream().filter(m -> m.kind() == MethodKind.EQUIVARIANT)
+            .findFirst().map(m -> m.options().stream().map(o -> o.split("=", 2)[0].strip()).toList())
+            .orElse(List.of());
+        for (String key : params.keySet()) {
+            if (!declared.contains(key)) {
+                throw new CommandFailure("--opt " + key + ": not an option of " + id + "; it takes "
+                    + (declared.isEmpty() ? "none" : String.join(", ", declared)));
+            }
+        }
     }
 
     /** What checks a claim, for equi:info. */

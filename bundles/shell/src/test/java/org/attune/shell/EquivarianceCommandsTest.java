@@ -151,8 +151,23 @@ class EquivarianceCommandsTest {
         }
     };
 
+    static final MethodDescriptor SCALE = new MethodDescriptor("scale", "Scale", MethodKind.EQUIVARIANT, "test",
+        "", "", 0, "O(n)", List.of("factor=multiplies the features (default 1)"), List.of());
+
+    /** h' = factor·h; reads no coordinates (like the image methods) and returns none. */
+    static EquivariantMethod scale() {
+        return (in, backend) -> {
+            double factor = Double.parseDouble(in.params().getOrDefault("factor", "1"));
+            Tensor h = Tensor.zeros(in.feats().dtype(), in.feats().shape());
+            for (int i = 0; i < h.size(); i++) {
+                h.setFlat(i, factor * in.feats().getFlat(i));
+            }
+            return new GeometricOutput(in.coords(), h);
+        };
+    }
+
     private final FakeRegistry registry = new FakeRegistry().withEquivariant(SPREAD, spread(false))
-        .withEquivariant(DRIFT, spread(true)).withGroup("SO(2)", ROTATIONS).withGroup("S_n", ROLLS);
+        .withEquivariant(DRIFT, spread(true)).withEquivariant(SCALE, scale()).withGroup("SO(2)", ROTATIONS).withGroup("S_n", ROLLS);
     private final EquivarianceCommands commands = new EquivarianceCommands(registry);
 
     @Test
@@ -227,7 +242,7 @@ class EquivarianceCommandsTest {
         Npy.write(dir.resolve("e.npy"), Tensor.of(new long[] {0, 1, 1, 2}, 2, 2));
         String x = dir.resolve("x.npy").toString();
         String h = dir.resolve("h.npy").toString();
-        String out = commands.run("7", dir.resolve("x2.npy").toString(), dir.resolve("h2.npy").toString(), "spread", x, h,
+        String out = commands.run("7", dir.resolve("x2.npy").toString(), dir.resolve("h2.npy").toString(), "", "spread", x, h,
             dir.resolve("e.npy").toString());
         assertTrue(out.startsWith("spread on [3, 2] coordinates, [3, 1] features, 2 edges (seed 7"), out);
         Tensor x2 = Npy.read(dir.resolve("x2.npy"));
@@ -237,18 +252,30 @@ class EquivarianceCommandsTest {
         Tensor h2 = Npy.read(dir.resolve("h2.npy"));
         assertEquals(DType.FLOAT32, h2.dtype());
         assertEquals(1 + 8.0 / 9 + 7, h2.get(0, 0), 1e-5);
-        String shown = commands.run("0", "", "", "spread", x, h);
+        String shown = commands.run("0", "", "", "", "spread", x, h);
         assertTrue(shown.contains("fully connected") && shown.contains("not written; --out-feats FILE"), shown);
+    }
+
+    @Test
+    void runPassesDeclaredOptionsAndAcceptsNoCoordinates() throws Exception {
+        Npy.write(dir.resolve("img.npy"), Tensor.of(new float[] {1, 2, 3, 4}, 1, 2, 2));
+        String img = dir.resolve("img.npy").toString();
+        String out = commands.run("0", "", dir.resolve("o.npy").toString(), "factor=3", "scale", "-", img);
+        assertTrue(out.startsWith("scale on no coordinates, [1, 2, 2] features"), out);
+        assertEquals(12, Npy.read(dir.resolve("o.npy")).get(0, 1, 1), 1e-6);
+        CommandFailure undeclared = assertThrows(CommandFailure.class,
+            () -> commands.run("0", "", "", "hidden=4", "scale", "-", img));
+        assertEquals("--opt hidden: not an option of scale; it takes factor", undeclared.getMessage());
     }
 
     @Test
     void runRejectsBadArguments() {
         assertEquals("equi:run: expected ID COORDS.npy FEATS.npy [EDGES.npy], got 1 argument",
-            assertThrows(CommandFailure.class, () -> commands.run("0", "", "", "spread")).getMessage());
+            assertThrows(CommandFailure.class, () -> commands.run("0", "", "", "", "spread")).getMessage());
         assertEquals("--seed: expected an integer, got 'x'",
-            assertThrows(CommandFailure.class, () -> commands.run("x", "", "", "spread", "a", "b")).getMessage());
+            assertThrows(CommandFailure.class, () -> commands.run("x", "", "", "", "spread", "a", "b")).getMessage());
         CommandFailure missing = assertThrows(CommandFailure.class,
-            () -> commands.run("0", "", "", "spread", dir.resolve("none.npy").toString(), "b"));
+            () -> commands.run("0", "", "", "", "spread", dir.resolve("none.npy").toString(), "b"));
         assertTrue(missing.getMessage().startsWith("COORDS.npy: no such file"), missing.getMessage());
     }
 }
