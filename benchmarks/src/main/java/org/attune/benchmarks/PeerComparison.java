@@ -110,9 +110,6 @@ public final class PeerComparison {
         for (int n : memory) {
             Tensor[] qkv = AttentionPeers.inputs(heads, n, d);
             for (boolean causal : new boolean[] {true, false}) {
-                if (!causal && n > 16384) {
-                    continue;
-                }
                 AttentionPeers.Prepared f = AttentionPeers.FUSED.prepare(qkv, causal);
                 com.sun.management.ThreadMXBean mx =
                     (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();

@@ -71,6 +71,35 @@ class BackendSwitchTest {
     }
 
     @Test
+    void stoppingTheCpuBackendLeavesNoKernelThreadBehind() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() > 1,
+            "the kernel lends work to threads only with more than one processor");
+        MethodRegistry registry = Framework.registry();
+        // 8 heads × 256 × 256 × 64: enough work for the kernel to lend tasks to its threads
+        AttentionCall call = new AttentionCall(Inputs.uniform(7, 1, 8, 256, 64), Inputs.uniform(8, 1, 8, 256, 64),
+            Inputs.uniform(9, 1, 8, 256, 64), AttentionOptions.defaults(), java.util.Map.of());
+        Tensor before = registry.attend("sdpa", call, "cpu");
+        assertTrue(kernelThreads() > 0, "the CPU backend's kernel threads ran the call");
+        org.osgi.framework.Bundle cpu = Framework.bundle("org.attune.backend-cpu");
+        cpu.stop();
+        try {
+            Framework.await("the kernel threads end with their bundle", java.time.Duration.ofSeconds(10),
+                () -> kernelThreads() == 0);
+        } finally {
+            cpu.start();
+        }
+        Framework.await("the CPU backend returns", java.time.Duration.ofSeconds(30),
+            () -> registry.backends().stream().anyMatch(b -> b.id().equals("cpu")));
+        assertEquals(0.0, Inputs.maxAbsDiff(registry.attend("sdpa", call, "cpu"), before),
+            "the restarted backend gives the same result");
+    }
+
+    private static long kernelThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.isAlive() && t.getName().startsWith("attune-attention-")).count();
+    }
+
+    @Test
     void backendsAreChosenByCapabilityAndEveryDeclineIsExplained() {
         MethodRegistry registry = Framework.registry();
         assertEquals("cpu", registry.backendFor(Operation.ATTENTION, DType.FLOAT32).id());

@@ -1,5 +1,6 @@
 package org.attune.itests;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -47,10 +48,21 @@ class EquivarianceTest {
             }
         }
         assertTrue(checked >= 20, "claims checked: " + checked);
-        for (String id : new String[] {"egnn", "frame-averaging", "canonicalization"}) {
+        for (String id : new String[] {"egnn", "se3-transformer", "iterative-se3-transformer", "escn", "equiformer-v2",
+            "eqmotion", "e2-graph-planner", "symmetric-tensor-network", "frame-averaging", "canonicalization",
+            "image-canonicalization", "polyphase-anchoring", "invariant-slot-attention", "orbit-distance", "rotatouille",
+            "etn"}) {
             assertTrue(registry.equivariant(id) != null, id);
         }
         assertTrue(violations.isEmpty(), "violations: " + violations);
+    }
+
+    @Test
+    void theRegistryListsTheSymmetryGroups() {
+        List<String> groups = Framework.registry().groups();
+        assertTrue(groups.containsAll(List.of("SO(2)", "O(3)", "SE(3)", "E(10)", "C_4", "D_12", "S_n", "Z_N^2",
+            "scaling")), groups.toString());
+        assertEquals(groups.stream().sorted().toList(), groups, "sorted");
     }
 
     @Test

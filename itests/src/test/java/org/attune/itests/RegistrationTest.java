@@ -19,9 +19,10 @@ class RegistrationTest {
     private static final List<String> CORE_IDS = List.of("sdpa", "mha", "mqa", "gqa", "cross-attention", "additive",
         "multiplicative", "talking-heads", "moh", "pma", "marginal", "minimal", "mhe", "pba-optimised", "pba-efficient",
         "pba-super", "factored", "rfa", "relational-attention", "dual-attention", "efficient-probing", "knocking-heads", "conditioning", "tab",
-        "production-system", "pamm");
+        "production-system", "pamm", "deconstructed-no-mixing", "deconstructed-static-mixing",
+        "deconstructed-non-approximate", "deconstructed-fixed-stream");
     private static final List<String> NORMALIZATION_IDS = List.of("sigmoid", "relu", "relu2", "sinkhorn",
-        "slot-attention", "cog", "reversed", "spherical", "gaam", "sdm", "lssa", "lssar", "mesh");
+        "slot-attention", "cog", "reversed", "spherical", "gaam", "sdm", "lssa", "lssar", "mesh", "afa");
 
     @Test
     void everyCoreMethodRegistersWithItsProvenance() {
@@ -51,9 +52,17 @@ class RegistrationTest {
     }
 
     @Test
-    void thePammErrorDiagnosticRegisters() {
-        assertTrue(Framework.registry().methods(MethodKind.DIAGNOSTIC, null).stream()
-            .anyMatch(d -> d.id().equals("pamm-error")));
+    void attentionMethodsOfThePositionalBundlesRegisterWithTheirProvenance() {
+        assertProvenance("rotary", List.of("tapa"));
+        assertProvenance("bias", List.of("mvpa", "coulgat"));
+    }
+
+    @Test
+    void everyDiagnosticRegisters() {
+        List<String> ids = Framework.registry().methods(MethodKind.DIAGNOSTIC, null).stream().map(MethodDescriptor::id)
+            .toList();
+        assertTrue(ids.containsAll(List.of("pamm-error", "causal-mask-bias", "pointwise-characterization")),
+            ids.toString());
     }
 
     @Test

@@ -58,11 +58,12 @@ public final class Egnn implements EquivariantMethod {
             throw new InvalidInputException("feats", "expected " + dtype.shortName() + " [" + n + ", channels], got "
                 + (h == null ? "none" : h.dtype().shortName() + " " + java.util.Arrays.toString(h.shape())));
         }
-        int layers = intParam(in, "layers", 4, 0);
-        int hidden = intParam(in, "hidden", 32, 1);
-        int out = intParam(in, "out", h.dim(1), 1);
-        boolean attention = boolParam(in, "attention");
-        boolean velocity = boolParam(in, "velocity");
+        MethodParameters p = new MethodParameters(in.params());
+        int layers = p.integer("layers", 4, 0);
+        int hidden = p.integer("hidden", 32, 1);
+        int out = p.integer("out", h.dim(1), 1);
+        boolean attention = p.flag("attention", false);
+        boolean velocity = p.flag("velocity", false);
         Tensor v0 = in.velocities();
         if (velocity && v0 != null && (v0.rank() != 2 || v0.dim(0) != n || v0.dim(1) != d)) {
             throw InvalidInputException.shape("velocities", "[" + n + ", " + d + "]", v0.shape());
@@ -103,29 +104,5 @@ public final class Egnn implements EquivariantMethod {
     /** SiLU(x) = x·σ(x). */
     private static Tensor silu(ComputeBackend backend, Tensor x) {
         return backend.binary(BinaryOp.MUL, x, backend.unary(UnaryOp.SIGMOID, x, null), null);
-    }
-
-    private static int intParam(GeometricInput in, String name, int dflt, int min) {
-        String s = in.params().get(name);
-        if (s == null) {
-            return dflt;
-        }
-        try {
-            int v = Integer.parseInt(s.strip());
-            if (v >= min) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new InvalidInputException(name, "expected an integer >= " + min + ", got '" + s + "'");
-    }
-
-    private static boolean boolParam(GeometricInput in, String name) {
-        String s = in.params().getOrDefault(name, "false").strip();
-        if (s.equals("true") || s.equals("false")) {
-            return s.equals("true");
-        }
-        throw new InvalidInputException(name, "expected true or false, got '" + s + "'");
     }
 }
