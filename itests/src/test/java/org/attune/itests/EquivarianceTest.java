@@ -49,7 +49,7 @@ class EquivarianceTest {
         }
         assertTrue(checked >= 20, "claims checked: " + checked);
         for (String id : new String[] {"egnn", "se3-transformer", "iterative-se3-transformer", "escn", "equiformer-v2",
-            "eqmotion", "e2-graph-planner", "symmetric-tensor-network", "frame-averaging", "canonicalization",
+            "eqmotion", "e2-graph-planner", "symmetric-tensor-network", "egat-motif", "frame-averaging", "canonicalization",
             "image-canonicalization", "polyphase-anchoring", "invariant-slot-attention", "orbit-distance", "rotatouille",
             "etn"}) {
             assertTrue(registry.equivariant(id) != null, id);

@@ -52,6 +52,11 @@ final class ParameterTables {
 
     /** A float32 or float64 {@code .npy} file of the given shape (−1 = any size) as float64. */
     static Tensor read(String option, Path path, String layout, int... shape) {
+        return read(option, path, layout, new DType[] {DType.FLOAT32, DType.FLOAT64}, shape).to(DType.FLOAT64);
+    }
+
+    /** A {@code .npy} file of one of the given element types and of the given shape (−1 = any size), as read. */
+    static Tensor read(String option, Path path, String layout, DType[] types, int... shape) {
         if (!Files.isRegularFile(path)) {
             throw new InvalidInputException(option, "no such file " + path.toAbsolutePath());
         }
@@ -61,7 +66,7 @@ final class ParameterTables {
         } catch (IOException e) {
             throw new InvalidInputException(option, "cannot read " + path + ": " + e.getMessage());
         }
-        t.requireDType(option, DType.FLOAT32, DType.FLOAT64);
+        t.requireDType(option, types);
         boolean fits = t.rank() == shape.length;
         for (int i = 0; fits && i < shape.length; i++) {
             fits = shape[i] < 0 || shape[i] == t.dim(i);
@@ -69,7 +74,7 @@ final class ParameterTables {
         if (!fits) {
             throw InvalidInputException.shape(option, layout + " = " + Arrays.toString(shape), t.shape());
         }
-        return t.to(DType.FLOAT64);
+        return t;
     }
 
     /** A float64 table drawn from {@code random} in row-major order. */
