@@ -36,7 +36,7 @@ import jdk.incubator.vector.VectorSpecies;
  * 4 × 4-vector micro-kernels that read K and V in place as broadcast scalars, and the online softmax is lane-wise
  * (its exp is {@link OnlineSoftmax#exp}). On a key tile that no rule changes (fully visible; no cap, bias, slopes or
  * mask) the row maxima come out of the S micro-kernel and the softmax is a single pass without −∞ handling
- * ({@link OnlineSoftmax#expFinite}). float64 runs the same tiles with scalar float64 loops.
+ * ({@link OnlineSoftmax#expColumns}, which keeps its vectors inside one method: see there). float64 runs the same tiles with scalar float64 loops.
  *
  * <p>Numerics: the logits are never exponentiated without subtracting a running maximum, so |logits| beyond 400
  * neither overflow nor lose more than float32 rounding; the float32 error against float64 stays within twice the
