@@ -227,6 +227,19 @@ public abstract class AttentionContract {
         assertTrue(diff <= tolerance, "max |diff| " + diff + " > " + tolerance);
     }
 
+    /** The first {@code rows} query rows of two [B, H, N, D] outputs are identical, bit for bit (causality checks). */
+    public static void assertLeadingRowsEqual(Tensor a, Tensor b, int rows) {
+        assertArrayEquals(a.shape(), b.shape());
+        int n = a.dim(2);
+        int d = a.dim(3);
+        for (int i = 0; i < a.size(); i++) {
+            int row = i / d % n;
+            if (row < rows) {
+                assertEquals(a.getFlat(i), b.getFlat(i), 0.0, "row " + row);
+            }
+        }
+    }
+
     public static void assertArgument(String argument, Runnable r) {
         InvalidInputException e = assertThrows(InvalidInputException.class, r::run);
         assertEquals(argument, e.argument(), e.getMessage());
