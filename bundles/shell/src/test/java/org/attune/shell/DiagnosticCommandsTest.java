@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -15,9 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.apache.felix.gogo.runtime.CommandProcessorImpl;
-import org.apache.felix.gogo.runtime.threadio.ThreadIOImpl;
-import org.apache.felix.service.command.CommandSession;
 import org.attune.api.diagnostics.Diagnostic;
 import org.attune.api.diagnostics.DiagnosticCall;
 import org.attune.api.diagnostics.DiagnosticReport;
@@ -149,28 +144,15 @@ class DiagnosticCommandsTest {
 
     @Test
     void gogoBindsRepeatedOptAndOutOnARealCommandLine() throws Exception {
-        ThreadIOImpl threadIO = new ThreadIOImpl();
-        threadIO.start();
-        try {
-            CommandProcessorImpl processor = new CommandProcessorImpl(threadIO);
-            for (String f : new String[] {"list", "info", "run"}) {
-                processor.addCommand("diag", commands, f);
-            }
-            CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]),
-                new ByteArrayOutputStream(), new ByteArrayOutputStream());
-            String d = dir.toString().replace('\\', '/');
-            String out = session.execute("diag:run --opt shift=2 --out " + d + "/f.npy --opt label=x spread " + d
-                + "/q.npy").toString();
+        try (GogoShell shell = new GogoShell(dir).add("diag", commands, "list", "info", "run")) {
+            String out = shell.execute("diag:run --opt shift=2 --out DIR/f.npy --opt label=x spread DIR/q.npy").toString();
             assertEquals(Map.of("shift", "2", "label", "x"), spread.lastCall.params());
             assertTrue(out.contains("q.max   4.500e+00\nq.size          5\n"), out);
             assertArrayEquals(new int[] {2}, Npy.read(dir.resolve("f.npy")).shape());
-            assertTrue(session.execute("diag:list").toString().contains("spread"));
-            Exception e = assertThrows(Exception.class, () -> session.execute("diag:info pamm"));
+            assertTrue(shell.execute("diag:list").toString().contains("spread"));
+            Exception e = assertThrows(Exception.class, () -> shell.execute("diag:info pamm"));
             assertEquals("ID: no diagnostic 'pamm' is installed (diag:list shows the installed ones)",
                 assertInstanceOf(CommandFailure.class, e).getMessage());
-            session.close();
-        } finally {
-            threadIO.stop();
         }
     }
 }

@@ -5,13 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 
-import org.apache.felix.gogo.runtime.CommandProcessorImpl;
-import org.apache.felix.gogo.runtime.threadio.ThreadIOImpl;
-import org.apache.felix.service.command.CommandSession;
 import org.attune.api.tensor.Npy;
 import org.attune.api.tensor.Tensor;
 import org.junit.jupiter.api.AfterEach;
@@ -24,36 +19,27 @@ class EquivarianceGogoSyntaxTest {
     @TempDir
     Path dir;
 
-    private ThreadIOImpl threadIO;
-    private CommandSession session;
+    private GogoShell shell;
 
     @BeforeEach
     void startGogo() throws Exception {
-        threadIO = new ThreadIOImpl();
-        threadIO.start();
-        CommandProcessorImpl processor = new CommandProcessorImpl(threadIO);
         FakeRegistry registry = new FakeRegistry()
             .withEquivariant(EquivarianceCommandsTest.SPREAD, EquivarianceCommandsTest.spread(false))
             .withEquivariant(EquivarianceCommandsTest.DRIFT, EquivarianceCommandsTest.spread(true))
             .withGroup("SO(2)", EquivarianceCommandsTest.ROTATIONS).withGroup("S_n", EquivarianceCommandsTest.ROLLS);
-        EquivarianceCommands equi = new EquivarianceCommands(registry);
-        for (String f : new String[] {"list", "info", "check", "run"}) {
-            processor.addCommand("equi", equi, f);
-        }
-        session = processor.createSession(new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream(),
-            new ByteArrayOutputStream());
+        shell = new GogoShell(dir).add("equi", new EquivarianceCommands(registry), "list", "groups", "info", "check",
+            "run");
         Npy.write(dir.resolve("x.npy"), Tensor.of(new float[] {0, 0, 2, 0, 0, 2}, 3, 2));
         Npy.write(dir.resolve("h.npy"), Tensor.of(new float[] {1, 1, 1}, 3, 1));
     }
 
     @AfterEach
     void stopGogo() {
-        session.close();
-        threadIO.stop();
+        shell.close();
     }
 
     private Object execute(String line) throws Exception {
-        return session.execute(line.replace("DIR", dir.toString().replace('\\', '/')));
+        return shell.execute(line);
     }
 
     @Test

@@ -5,16 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 
-import org.apache.felix.gogo.runtime.CommandProcessorImpl;
-import org.apache.felix.gogo.runtime.threadio.ThreadIOImpl;
-import org.apache.felix.service.command.CommandSession;
 import org.attune.api.tensor.DType;
 import org.attune.api.tensor.Npy;
 import org.attune.api.tensor.Tensor;
@@ -29,20 +24,13 @@ class GogoSyntaxTest {
     Path dir;
 
     private final FakeRegistry registry = new FakeRegistry();
-    private ThreadIOImpl threadIO;
-    private CommandSession session;
+    private GogoShell shell;
 
     @BeforeEach
     void startGogo() throws IOException {
-        threadIO = new ThreadIOImpl();
-        threadIO.start();
-        CommandProcessorImpl processor = new CommandProcessorImpl(threadIO);
-        processor.addCommand("attention", new AttentionCommands(registry, line -> { }), "run");
-        processor.addCommand("attention", new AttentionCommands(registry, line -> { }), "bench");
-        processor.addCommand("attune", new AttuneCommands(registry), "list");
-        processor.addCommand("backend", new BackendCommands(registry, java.util.List::of), "use");
-        session = processor.createSession(new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream(),
-            new ByteArrayOutputStream());
+        shell = new GogoShell(dir).add("attention", new AttentionCommands(registry, line -> { }), "run", "bench")
+            .add("attune", new AttuneCommands(registry), "list")
+            .add("backend", new BackendCommands(registry, java.util.List::of), "use");
         for (String name : new String[] {"q", "k", "v"}) {
             Npy.write(dir.resolve(name + ".npy"), Tensor.of(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 1, 1, 2, 4));
         }
@@ -50,12 +38,11 @@ class GogoSyntaxTest {
 
     @AfterEach
     void stopGogo() {
-        session.close();
-        threadIO.stop();
+        shell.close();
     }
 
     private Object execute(String line) throws Exception {
-        return session.execute(line.replace("DIR", dir.toString().replace('\\', '/')));
+        return shell.execute(line);
     }
 
     @Test

@@ -6,15 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 
-import org.apache.felix.gogo.runtime.CommandProcessorImpl;
-import org.apache.felix.gogo.runtime.threadio.ThreadIOImpl;
-import org.apache.felix.service.command.CommandSession;
 import org.attune.api.tensor.Npy;
 import org.attune.api.tensor.Tensor;
 import org.junit.jupiter.api.AfterEach;
@@ -30,21 +25,12 @@ class PositionGogoSyntaxTest {
     private final FakeEncoding spin = FakeEncoding.doubling();
     private final FakeRegistry registry = new FakeRegistry().withEncoding(PositionCommandsTest.TILT, FakeEncoding.tilt())
         .withEncoding(PositionCommandsTest.SPIN, spin);
-    private ThreadIOImpl threadIO;
-    private CommandSession session;
+    private GogoShell shell;
 
     @BeforeEach
     void startGogo() throws IOException {
-        threadIO = new ThreadIOImpl();
-        threadIO.start();
-        CommandProcessorImpl processor = new CommandProcessorImpl(threadIO);
-        processor.addCommand("attention", new AttentionCommands(registry, line -> { }), "run");
-        PositionCommands pe = new PositionCommands(registry);
-        for (String f : new String[] {"list", "info", "apply", "bias", "check"}) {
-            processor.addCommand("pe", pe, f);
-        }
-        session = processor.createSession(new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream(),
-            new ByteArrayOutputStream());
+        shell = new GogoShell(dir).add("attention", new AttentionCommands(registry, line -> { }), "run")
+            .add("pe", new PositionCommands(registry), "list", "info", "apply", "bias", "check");
         for (String name : new String[] {"q", "k", "v"}) {
             Npy.write(dir.resolve(name + ".npy"), Tensor.of(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 1, 1, 2, 4));
         }
@@ -52,12 +38,11 @@ class PositionGogoSyntaxTest {
 
     @AfterEach
     void stopGogo() {
-        session.close();
-        threadIO.stop();
+        shell.close();
     }
 
     private Object execute(String line) throws Exception {
-        return session.execute(line.replace("DIR", dir.toString().replace('\\', '/')));
+        return shell.execute(line);
     }
 
     @Test
