@@ -77,7 +77,7 @@ final class OnlineSoftmax {
             m.intoArray(nextF, r);
             m.blend(0f, m.compare(VectorOperators.EQ, minusInf)).intoArray(baseF, r);
         }
-        fold(st, stride, lanes, cols, baseF, false);
+        fold(st, stride, lanes, cols, baseF, nextF, false);
     }
 
     /**
@@ -88,8 +88,7 @@ final class OnlineSoftmax {
      * maximum, whose weight becomes about 2^{−126} instead of 0.
      */
     void update(float[] st, int stride, int lanes, int cols, float[] max) {
-        System.arraycopy(max, 0, nextF, 0, lanes);
-        fold(st, stride, lanes, cols, max, true);
+        fold(st, stride, lanes, cols, max, max, true);
     }
 
     /**
@@ -99,7 +98,7 @@ final class OnlineSoftmax {
      * the order in which it compiled the methods — so the hot loop keeps its vectors in registers whatever that
      * order was (runs where the exponential stayed a call measured 0.6× the usual speed).
      */
-    private void fold(float[] st, int stride, int lanes, int cols, float[] base, boolean finite) {
+    private void fold(float[] st, int stride, int lanes, int cols, float[] base, float[] next, boolean finite) {
         int width = F.length();
         float zeroBelow = finite ? Float.NEGATIVE_INFINITY : UNDERFLOW;
         System.arraycopy(maxF, 0, alphaF, 0, lanes);
@@ -109,7 +108,7 @@ final class OnlineSoftmax {
             FloatVector alpha = FloatVector.fromArray(F, alphaF, r);
             FloatVector.fromArray(F, sumF, r).fma(alpha, FloatVector.fromArray(F, tileSumF, r)).intoArray(sumF, r);
         }
-        System.arraycopy(nextF, 0, maxF, 0, lanes);
+        System.arraycopy(next, 0, maxF, 0, lanes);
     }
 
     /** Folds one row-major double tile {@code s[r·stride + c]} (rows r &lt; rows, keys c &lt; cols) into the state. */
