@@ -94,12 +94,7 @@ public final class DiagnosticCommands {
             }
             String id = args.get(0);
             MethodDescriptor m = descriptor(id);
-            for (String name : params.keySet()) {
-                if (!m.optionNames().contains(name)) {
-                    throw new CommandFailure("--opt " + name + ": not an option of " + id + "; expected one of "
-                        + m.optionNames() + " (diag:info " + id + ")");
-                }
-            }
+            OptionPairs.requireDeclared("--opt", m, params, "diag:info");
             Map<String, Tensor> inputs = inputs(args.subList(1, args.size()));
             ComputeBackend backend = registry.backend();
             DiagnosticReport report = registry.diagnostic(id).run(new DiagnosticCall(inputs, params), backend);

@@ -194,7 +194,7 @@ public final class EquivarianceCommands {
             opts.add(opt);
             opts.addAll(words.repeated());
             Map<String, String> params = OptionPairs.parse("--opt", opts);
-            requireDeclared(id, params);
+            OptionPairs.requireDeclared("--opt", equivariantDescriptor(id), params, "equi:info");
             Tensor coords = args.get(1).equals("-") ? null : TensorFiles.read("COORDS.npy", args.get(1));
             Tensor feats = TensorFiles.read("FEATS.npy", args.get(2));
             Tensor edges = args.size() == 4 ? TensorFiles.read("EDGES.npy", args.get(3)) : null;
@@ -247,20 +247,11 @@ public final class EquivarianceCommands {
         return out;
     }
 
-    /** Rejects --opt keys the equivariant method {@code id} does not declare, naming the ones it does. */
-    private void requireDeclared(String id, Map<String, String> params) {
-        if (params.isEmpty()) {
-            return;
-        }
-        List<String> declared = registry.describe(id).stream().filter(m -> m.kind() == MethodKind.EQUIVARIANT)
-            .findFirst().map(m -> m.options().stream().map(o -> o.split("=", 2)[0].strip()).toList())
-            .orElse(List.of());
-        for (String key : params.keySet()) {
-            if (!declared.contains(key)) {
-                throw new CommandFailure("--opt " + key + ": not an option of " + id + "; it takes "
-                    + (declared.isEmpty() ? "none" : String.join(", ", declared)));
-            }
-        }
+    /** The descriptor of equivariant method {@code id}, or a failure naming ID. */
+    private MethodDescriptor equivariantDescriptor(String id) {
+        return registry.describe(id).stream().filter(m -> m.kind() == MethodKind.EQUIVARIANT).findFirst()
+            .orElseThrow(() -> new CommandFailure("ID: no equivariant method '" + id
+                + "' is installed (equi:list shows the installed ones)"));
     }
 
     /** What checks a claim, for equi:info. */

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import org.attune.api.method.MethodDescriptor;
+
 /**
  * Method parameters given as {@code --opt KEY=VALUE}, in the order given.
  *
@@ -51,5 +53,23 @@ final class OptionPairs {
             }
         }
         return Collections.unmodifiableMap(pairs);
+    }
+
+    /**
+     * Rejects a parameter the method does not declare, naming the first: {@code OPTION name: not an option of ID;
+     * expected one of [...] (INFO ID)}.
+     *
+     * @param option      the option's name, for the message ({@code --opt}, {@code --pe-option})
+     * @param method      the method's descriptor
+     * @param params      the parameters given
+     * @param infoCommand the command that lists the method's options ({@code attune:info}, {@code pe:info}, …)
+     */
+    static void requireDeclared(String option, MethodDescriptor method, Map<String, String> params, String infoCommand) {
+        for (String name : params.keySet()) {
+            if (!method.optionNames().contains(name)) {
+                throw new CommandFailure(option + " " + name + ": not an option of " + method.id() + "; expected one of "
+                    + method.optionNames() + " (" + infoCommand + " " + method.id() + ")");
+            }
+        }
     }
 }

@@ -101,7 +101,7 @@ public final class PositionCommands {
             Map<String, String> params = new LinkedHashMap<>(OptionPairs.parse(PositionComposition.PE_OPTION, pe.options()));
             shorthand(m, params, "--base", "base", base);
             shorthand(m, params, "--convention", "convention", convention);
-            PositionComposition.requireDeclared(m, params);
+            OptionPairs.requireDeclared(PositionComposition.PE_OPTION, m, params, "pe:info");
             PositionalEncoding encoding = registry.positionalEncoding(id);
             if (encoding.form() == EncodingForm.BIAS) {
                 throw new CommandFailure("ID: " + id + " is a bias encoding; pe:bias writes its bias");
@@ -152,7 +152,7 @@ public final class PositionCommands {
             String id = args.get(0);
             MethodDescriptor m = PositionComposition.descriptor(registry, "ID", id);
             Map<String, String> params = OptionPairs.parse(PositionComposition.PE_OPTION, pe.options());
-            PositionComposition.requireDeclared(m, params);
+            OptionPairs.requireDeclared(PositionComposition.PE_OPTION, m, params, "pe:info");
             PositionalEncoding encoding = registry.positionalEncoding(id);
             if (encoding.form() != EncodingForm.BIAS) {
                 throw new CommandFailure("ID: " + id + " is a " + form(id) + " encoding; pe:apply encodes q and k");
@@ -184,7 +184,7 @@ public final class PositionCommands {
             String id = args.get(0);
             MethodDescriptor m = PositionComposition.descriptor(registry, "ID", id);
             Map<String, String> params = OptionPairs.parse(PositionComposition.PE_OPTION, pe.options());
-            PositionComposition.requireDeclared(m, params);
+            OptionPairs.requireDeclared(PositionComposition.PE_OPTION, m, params, "pe:info");
             if (m.symmetries().isEmpty()) {
                 return id + " declares no symmetries: nothing to check";
             }

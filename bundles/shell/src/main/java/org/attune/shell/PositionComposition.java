@@ -91,7 +91,7 @@ final class PositionComposition {
                                  String backendId) {
         Map<String, String> params = OptionPairs.parse(PE_OPTION, options);
         MethodDescriptor descriptor = descriptor(registry, "--pe", id);
-        requireDeclared(descriptor, params);
+        OptionPairs.requireDeclared(PE_OPTION, descriptor, params, "pe:info");
         PositionalEncoding pe = registry.positionalEncoding(id);
         ComputeBackend backend = backendId == null ? registry.backend() : registry.backend(backendId);
         AttentionOptions o = call.options();
@@ -115,16 +115,6 @@ final class PositionComposition {
         return registry.describe(id).stream().filter(m -> m.kind() == MethodKind.POSITIONAL_ENCODING).findFirst()
             .orElseThrow(() -> new CommandFailure(argument + ": no positional encoding '" + id
                 + "' is installed (pe:list shows the installed ones)"));
-    }
-
-    /** Rejects parameters the encoding does not declare, naming the first. */
-    static void requireDeclared(MethodDescriptor descriptor, Map<String, String> params) {
-        for (String name : params.keySet()) {
-            if (!descriptor.optionNames().contains(name)) {
-                throw new CommandFailure(PE_OPTION + " " + name + ": not an option of " + descriptor.id() + "; expected one of "
-                    + descriptor.optionNames() + " (pe:info " + descriptor.id() + ")");
-            }
-        }
     }
 
     /** given + bias with NumPy broadcasting, in the bias's element type; an error names {@code --bias}. */
