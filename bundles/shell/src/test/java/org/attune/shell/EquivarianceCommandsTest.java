@@ -265,7 +265,8 @@ class EquivarianceCommandsTest {
         assertEquals(12, Npy.read(dir.resolve("o.npy")).get(0, 1, 1), 1e-6);
         CommandFailure undeclared = assertThrows(CommandFailure.class,
             () -> commands.run("0", "", "", "hidden=4", "scale", "-", img));
-        assertEquals("--opt hidden: not an option of scale; expected one of [factor] (equi:info scale)", undeclared.getMessage());
+        assertEquals("--opt hidden: not an option of scale; expected one of [factor] (equi:info scale)",
+            undeclared.getMessage());
     }
 
     @Test
