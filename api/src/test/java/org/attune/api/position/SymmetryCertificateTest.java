@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.function.LongToDoubleFunction;
 
 import org.attune.api.backend.ComputeBackend;
 import org.attune.api.tensor.DType;
@@ -40,12 +41,12 @@ class SymmetryCertificateTest {
     }
 
     /** Adds f(p) to every channel of every token at position p. */
-    static Fake absolute(java.util.function.LongToDoubleFunction f) {
+    static Fake absolute(LongToDoubleFunction f) {
         return new Fake(EncodingForm.ABSOLUTE, (c, unused) -> PositionalResult.tokens(add(c.q(), c.queryOffset(), f),
             add(c.k(), c.keyOffset(), f)));
     }
 
-    private static Tensor add(Tensor x, int offset, java.util.function.LongToDoubleFunction f) {
+    private static Tensor add(Tensor x, int offset, LongToDoubleFunction f) {
         Tensor out = x.copy();
         int n = x.dim(2), d = x.dim(3);
         for (int i = 0; i < out.size(); i++) {
