@@ -33,10 +33,13 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>float32 runs vectorised with the Vector API ({@link FloatVector#SPECIES_PREFERRED}) and accumulates in float32:
  * with Q, S and O held transposed (one query row per vector lane), both products are register-blocked
- * 4 × 4-vector micro-kernels that read K and V in place as broadcast scalars, and the online softmax is lane-wise
- * (its exp is {@link OnlineSoftmax#exp}). On a key tile that no rule changes (fully visible; no cap, bias, slopes or
- * mask) the row maxima come out of the S micro-kernel and the softmax is a single pass without −∞ handling
- * ({@link OnlineSoftmax#expColumns}, which keeps its vectors inside one method: see there). float64 runs the same tiles with scalar float64 loops.
+ * 4 × 4-vector micro-kernels that read K and V in place as broadcast scalars, and the online softmax is lane-wise.
+ * As in FlashAttention-2, the float32 logits are in base 2: log₂e is folded into the query scale (and into the cap
+ * and the additive terms), so the softmax weights are powers of two ({@link OnlineSoftmax#exp2Columns}). On a key
+ * tile that no rule changes (fully visible; no cap, bias, slopes or mask) the row maxima come out of the S
+ * micro-kernel, and each block of 4 vectors of rows goes through scores, softmax and P·V in turn while its 32 KiB
+ * of scores are still in cache. float64 runs the same tiles with scalar float64 loops and
+ * {@link Math#exp}.
  *
  * <p>Numerics: the logits are never exponentiated without subtracting a running maximum, so |logits| beyond 400
  * neither overflow nor lose more than float32 rounding; the float32 error against float64 stays within twice the
@@ -179,35 +182,47 @@ final class FlashAttentionKernel {
             int kBase = kOff + kvHead * nk * d;
             int vBase = vOff + kvHead * nk * dv;
             int qBase = qOff + (bh * p.nq() + i0) * d;
-            float scale = (float) p.scale();
+            double scale = p.scale() * OnlineSoftmax.LOG2E;
             for (int e = 0; e < d; e++) {
                 for (int r = 0; r < lanes; r++) {
-                    qt[e * LD + r] = r < rows ? q[qBase + r * d + e] * scale : 0f;
+                    qt[e * LD + r] = r < rows ? (float) (q[qBase + r * d + e] * scale) : 0f;
                 }
             }
             Arrays.fill(ot, 0f);
             softmax.start(lanes, logits.sink(bh));
-            float cap = (float) logits.cap();
+            float cap = (float) (logits.cap() * OnlineSoftmax.LOG2E);
             boolean additive = logits.additive();
             int jEnd = tiling.endKey(i1);
             for (int j0 = tiling.firstKey(i0); j0 < jEnd; j0 += KernelTiling.KEY_TILE) {
                 int cols = Math.min(KernelTiling.KEY_TILE, nk - j0);
-                scores(kBase + j0 * d, i0, lanes, j0, cols);
                 boolean visible = tiling.fullyVisible(i0, i1, j0, j0 + cols);
+                int kAt = kBase + j0 * d;
+                int vAt = vBase + j0 * dv;
+                if (visible && cap == 0 && !additive) {
+                    // No rule changes the tile: each block of rows goes through scores, softmax and P·V in turn,
+                    // while its scores are still in cache, and the row maxima come out of the S micro-kernel.
+                    for (int r = 0; r < lanes; r += block) {
+                        scores(kAt, i0, r, j0, cols);
+                        softmax.update(st, LD, r, r + block, cols, tileMax);
+                        accumulate(vAt, i0, r, j0, cols);
+                    }
+                    continue;
+                }
+                for (int r = 0; r < lanes; r += block) {
+                    scores(kAt, i0, r, j0, cols);
+                }
                 if (cap > 0) {
                     capScores(lanes, cols, cap);
                 }
                 if (additive) {
-                    logits.applyTransposed(st, LD, bh, i0, rows, j0, cols);
+                    logits.applyTransposed(st, LD, bh, i0, rows, j0, cols, OnlineSoftmax.LOG2E);
                 } else if (!visible) {
                     logits.maskGeometryTransposed(st, LD, i0, rows, j0, cols);
                 }
-                if (visible && cap == 0 && !additive) {
-                    softmax.update(st, LD, lanes, cols, tileMax);
-                } else {
-                    softmax.update(st, LD, lanes, cols);
+                softmax.update(st, LD, lanes, cols);
+                for (int r = 0; r < lanes; r += block) {
+                    accumulate(vAt, i0, r, j0, cols);
                 }
-                accumulate(vBase + j0 * dv, i0, lanes, j0, cols);
             }
             int oBase = outOff + (bh * p.nq() + i0) * dv;
             for (int r = 0; r < rows; r++) {
@@ -220,109 +235,106 @@ final class FlashAttentionKernel {
         }
 
         /**
-         * st[c, r] = Σ_e k[c, e] · qt[e, r] for keys c &lt; cols of the tile starting at {@code kAt} and lanes r &lt;
-         * {@code lanes}: 4 keys × 4 vectors of rows at a time, then single keys. Per block of 4 vectors of rows only
-         * the keys that some row of the block may see are computed (the causal diagonal costs half); the others
-         * are set to −∞ by the geometry rules before the softmax. Also sets {@link #tileMax} to the maximum of the
-         * running maxima and the tile's computed scores, which is the softmax's new maximum when no rule changes
-         * the tile.
+         * st[c, r] = Σ_e k[c, e] · qt[e, r] for keys c &lt; cols of the tile starting at {@code kAt} and the block of
+         * 4 vectors of rows (lanes) starting at r: 4 keys × 4 vectors at a time, then single keys. Only the keys that
+         * some row of the block may see are computed (the causal diagonal costs half); the others are set to −∞ by
+         * the geometry rules before the softmax. Also sets {@link #tileMax} of the block to the maximum of the
+         * running maxima and the computed scores, which is the softmax's new maximum when no rule changes the tile.
          */
-        private void scores(int kAt, int i0, int lanes, int j0, int cols) {
+        private void scores(int kAt, int i0, int r, int j0, int cols) {
             int w = F.length();
-            for (int r = 0; r < lanes; r += 4 * w) {
-                int c = tiling.firstVisibleKey(i0 + r, j0, cols);
-                int end = tiling.endVisibleKey(i0 + r + 4 * w - 1, j0, cols);
-                FloatVector m0 = softmax.maxima(r);
-                FloatVector m1 = softmax.maxima(r + w);
-                FloatVector m2 = softmax.maxima(r + 2 * w);
-                FloatVector m3 = softmax.maxima(r + 3 * w);
-                for (; c + 4 <= end; c += 4) {
-                    int k0 = kAt + c * d;
-                    int k1 = k0 + d;
-                    int k2 = k1 + d;
-                    int k3 = k2 + d;
-                    FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00;
-                    FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-                    FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
-                    FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
-                    for (int e = 0; e < d; e++) {
-                        int qb = e * LD + r;
-                        FloatVector q0 = FloatVector.fromArray(F, qt, qb);
-                        FloatVector q1 = FloatVector.fromArray(F, qt, qb + w);
-                        FloatVector q2 = FloatVector.fromArray(F, qt, qb + 2 * w);
-                        FloatVector q3 = FloatVector.fromArray(F, qt, qb + 3 * w);
-                        FloatVector x = FloatVector.broadcast(F, k[k0 + e]);
-                        a00 = q0.fma(x, a00);
-                        a01 = q1.fma(x, a01);
-                        a02 = q2.fma(x, a02);
-                        a03 = q3.fma(x, a03);
-                        x = FloatVector.broadcast(F, k[k1 + e]);
-                        a10 = q0.fma(x, a10);
-                        a11 = q1.fma(x, a11);
-                        a12 = q2.fma(x, a12);
-                        a13 = q3.fma(x, a13);
-                        x = FloatVector.broadcast(F, k[k2 + e]);
-                        a20 = q0.fma(x, a20);
-                        a21 = q1.fma(x, a21);
-                        a22 = q2.fma(x, a22);
-                        a23 = q3.fma(x, a23);
-                        x = FloatVector.broadcast(F, k[k3 + e]);
-                        a30 = q0.fma(x, a30);
-                        a31 = q1.fma(x, a31);
-                        a32 = q2.fma(x, a32);
-                        a33 = q3.fma(x, a33);
-                    }
-                    int s0 = c * LD + r;
-                    int s1 = s0 + LD;
-                    int s2 = s1 + LD;
-                    int s3 = s2 + LD;
-                    a00.intoArray(st, s0);
-                    a01.intoArray(st, s0 + w);
-                    a02.intoArray(st, s0 + 2 * w);
-                    a03.intoArray(st, s0 + 3 * w);
-                    a10.intoArray(st, s1);
-                    a11.intoArray(st, s1 + w);
-                    a12.intoArray(st, s1 + 2 * w);
-                    a13.intoArray(st, s1 + 3 * w);
-                    a20.intoArray(st, s2);
-                    a21.intoArray(st, s2 + w);
-                    a22.intoArray(st, s2 + 2 * w);
-                    a23.intoArray(st, s2 + 3 * w);
-                    a30.intoArray(st, s3);
-                    a31.intoArray(st, s3 + w);
-                    a32.intoArray(st, s3 + 2 * w);
-                    a33.intoArray(st, s3 + 3 * w);
-                    m0 = m0.max(a00.max(a10).max(a20.max(a30)));
-                    m1 = m1.max(a01.max(a11).max(a21.max(a31)));
-                    m2 = m2.max(a02.max(a12).max(a22.max(a32)));
-                    m3 = m3.max(a03.max(a13).max(a23.max(a33)));
+            int c = tiling.firstVisibleKey(i0 + r, j0, cols);
+            int end = tiling.endVisibleKey(i0 + r + 4 * w - 1, j0, cols);
+            FloatVector m0 = softmax.maxima(r);
+            FloatVector m1 = softmax.maxima(r + w);
+            FloatVector m2 = softmax.maxima(r + 2 * w);
+            FloatVector m3 = softmax.maxima(r + 3 * w);
+            for (; c + 4 <= end; c += 4) {
+                int k0 = kAt + c * d;
+                int k1 = k0 + d;
+                int k2 = k1 + d;
+                int k3 = k2 + d;
+                FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00;
+                FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+                FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+                FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+                for (int e = 0; e < d; e++) {
+                    int qb = e * LD + r;
+                    FloatVector q0 = FloatVector.fromArray(F, qt, qb);
+                    FloatVector q1 = FloatVector.fromArray(F, qt, qb + w);
+                    FloatVector q2 = FloatVector.fromArray(F, qt, qb + 2 * w);
+                    FloatVector q3 = FloatVector.fromArray(F, qt, qb + 3 * w);
+                    FloatVector x = FloatVector.broadcast(F, k[k0 + e]);
+                    a00 = q0.fma(x, a00);
+                    a01 = q1.fma(x, a01);
+                    a02 = q2.fma(x, a02);
+                    a03 = q3.fma(x, a03);
+                    x = FloatVector.broadcast(F, k[k1 + e]);
+                    a10 = q0.fma(x, a10);
+                    a11 = q1.fma(x, a11);
+                    a12 = q2.fma(x, a12);
+                    a13 = q3.fma(x, a13);
+                    x = FloatVector.broadcast(F, k[k2 + e]);
+                    a20 = q0.fma(x, a20);
+                    a21 = q1.fma(x, a21);
+                    a22 = q2.fma(x, a22);
+                    a23 = q3.fma(x, a23);
+                    x = FloatVector.broadcast(F, k[k3 + e]);
+                    a30 = q0.fma(x, a30);
+                    a31 = q1.fma(x, a31);
+                    a32 = q2.fma(x, a32);
+                    a33 = q3.fma(x, a33);
                 }
-                for (; c < end; c++) {
-                    int k0 = kAt + c * d;
-                    FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00;
-                    for (int e = 0; e < d; e++) {
-                        int qb = e * LD + r;
-                        FloatVector x = FloatVector.broadcast(F, k[k0 + e]);
-                        a00 = FloatVector.fromArray(F, qt, qb).fma(x, a00);
-                        a01 = FloatVector.fromArray(F, qt, qb + w).fma(x, a01);
-                        a02 = FloatVector.fromArray(F, qt, qb + 2 * w).fma(x, a02);
-                        a03 = FloatVector.fromArray(F, qt, qb + 3 * w).fma(x, a03);
-                    }
-                    int s0 = c * LD + r;
-                    a00.intoArray(st, s0);
-                    a01.intoArray(st, s0 + w);
-                    a02.intoArray(st, s0 + 2 * w);
-                    a03.intoArray(st, s0 + 3 * w);
-                    m0 = m0.max(a00);
-                    m1 = m1.max(a01);
-                    m2 = m2.max(a02);
-                    m3 = m3.max(a03);
-                }
-                m0.intoArray(tileMax, r);
-                m1.intoArray(tileMax, r + w);
-                m2.intoArray(tileMax, r + 2 * w);
-                m3.intoArray(tileMax, r + 3 * w);
+                int s0 = c * LD + r;
+                int s1 = s0 + LD;
+                int s2 = s1 + LD;
+                int s3 = s2 + LD;
+                a00.intoArray(st, s0);
+                a01.intoArray(st, s0 + w);
+                a02.intoArray(st, s0 + 2 * w);
+                a03.intoArray(st, s0 + 3 * w);
+                a10.intoArray(st, s1);
+                a11.intoArray(st, s1 + w);
+                a12.intoArray(st, s1 + 2 * w);
+                a13.intoArray(st, s1 + 3 * w);
+                a20.intoArray(st, s2);
+                a21.intoArray(st, s2 + w);
+                a22.intoArray(st, s2 + 2 * w);
+                a23.intoArray(st, s2 + 3 * w);
+                a30.intoArray(st, s3);
+                a31.intoArray(st, s3 + w);
+                a32.intoArray(st, s3 + 2 * w);
+                a33.intoArray(st, s3 + 3 * w);
+                m0 = m0.max(a00.max(a10).max(a20.max(a30)));
+                m1 = m1.max(a01.max(a11).max(a21.max(a31)));
+                m2 = m2.max(a02.max(a12).max(a22.max(a32)));
+                m3 = m3.max(a03.max(a13).max(a23.max(a33)));
             }
+            for (; c < end; c++) {
+                int k0 = kAt + c * d;
+                FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00;
+                for (int e = 0; e < d; e++) {
+                    int qb = e * LD + r;
+                    FloatVector x = FloatVector.broadcast(F, k[k0 + e]);
+                    a00 = FloatVector.fromArray(F, qt, qb).fma(x, a00);
+                    a01 = FloatVector.fromArray(F, qt, qb + w).fma(x, a01);
+                    a02 = FloatVector.fromArray(F, qt, qb + 2 * w).fma(x, a02);
+                    a03 = FloatVector.fromArray(F, qt, qb + 3 * w).fma(x, a03);
+                }
+                int s0 = c * LD + r;
+                a00.intoArray(st, s0);
+                a01.intoArray(st, s0 + w);
+                a02.intoArray(st, s0 + 2 * w);
+                a03.intoArray(st, s0 + 3 * w);
+                m0 = m0.max(a00);
+                m1 = m1.max(a01);
+                m2 = m2.max(a02);
+                m3 = m3.max(a03);
+            }
+            m0.intoArray(tileMax, r);
+            m1.intoArray(tileMax, r + w);
+            m2.intoArray(tileMax, r + 2 * w);
+            m3.intoArray(tileMax, r + 3 * w);
         }
 
         /** st ↦ cap · tanh(st / cap) on the tile. */
@@ -338,105 +350,103 @@ final class FlashAttentionKernel {
         }
 
         /**
-         * ot[e, r] = α_r · ot[e, r] + Σ_{c &lt; cols} v[c, e] · P[c, r] for the V tile starting at {@code vAt}:
-         * 4 value columns × 4 vectors of rows at a time, then single value columns; keys that no row of the block
-         * sees (P = 0) are skipped as in {@link #scores}.
+         * ot[e, r] = α_r · ot[e, r] + Σ_{c &lt; cols} v[c, e] · P[c, r] for the V tile starting at {@code vAt} and the
+         * block of 4 vectors of rows starting at r: 4 value columns × 4 vectors at a time, then single value
+         * columns; keys that no row of the block sees (P = 0) are skipped as in {@link #scores}.
          */
-        private void accumulate(int vAt, int i0, int lanes, int j0, int cols) {
+        private void accumulate(int vAt, int i0, int r, int j0, int cols) {
             int w = F.length();
-            for (int r = 0; r < lanes; r += 4 * w) {
-                int from = tiling.firstVisibleKey(i0 + r, j0, cols);
-                int to = tiling.endVisibleKey(i0 + r + 4 * w - 1, j0, cols);
-                FloatVector al0 = softmax.alphas(r);
-                FloatVector al1 = softmax.alphas(r + w);
-                FloatVector al2 = softmax.alphas(r + 2 * w);
-                FloatVector al3 = softmax.alphas(r + 3 * w);
-                int e = 0;
-                for (; e + 4 <= dv; e += 4) {
-                    int o0 = e * LD + r;
-                    int o1 = o0 + LD;
-                    int o2 = o1 + LD;
-                    int o3 = o2 + LD;
-                    FloatVector a00 = FloatVector.fromArray(F, ot, o0).mul(al0);
-                    FloatVector a01 = FloatVector.fromArray(F, ot, o0 + w).mul(al1);
-                    FloatVector a02 = FloatVector.fromArray(F, ot, o0 + 2 * w).mul(al2);
-                    FloatVector a03 = FloatVector.fromArray(F, ot, o0 + 3 * w).mul(al3);
-                    FloatVector a10 = FloatVector.fromArray(F, ot, o1).mul(al0);
-                    FloatVector a11 = FloatVector.fromArray(F, ot, o1 + w).mul(al1);
-                    FloatVector a12 = FloatVector.fromArray(F, ot, o1 + 2 * w).mul(al2);
-                    FloatVector a13 = FloatVector.fromArray(F, ot, o1 + 3 * w).mul(al3);
-                    FloatVector a20 = FloatVector.fromArray(F, ot, o2).mul(al0);
-                    FloatVector a21 = FloatVector.fromArray(F, ot, o2 + w).mul(al1);
-                    FloatVector a22 = FloatVector.fromArray(F, ot, o2 + 2 * w).mul(al2);
-                    FloatVector a23 = FloatVector.fromArray(F, ot, o2 + 3 * w).mul(al3);
-                    FloatVector a30 = FloatVector.fromArray(F, ot, o3).mul(al0);
-                    FloatVector a31 = FloatVector.fromArray(F, ot, o3 + w).mul(al1);
-                    FloatVector a32 = FloatVector.fromArray(F, ot, o3 + 2 * w).mul(al2);
-                    FloatVector a33 = FloatVector.fromArray(F, ot, o3 + 3 * w).mul(al3);
-                    for (int c = from; c < to; c++) {
-                        int pb = c * LD + r;
-                        FloatVector p0 = FloatVector.fromArray(F, st, pb);
-                        FloatVector p1 = FloatVector.fromArray(F, st, pb + w);
-                        FloatVector p2 = FloatVector.fromArray(F, st, pb + 2 * w);
-                        FloatVector p3 = FloatVector.fromArray(F, st, pb + 3 * w);
-                        int vb = vAt + c * dv + e;
-                        FloatVector x = FloatVector.broadcast(F, v[vb]);
-                        a00 = p0.fma(x, a00);
-                        a01 = p1.fma(x, a01);
-                        a02 = p2.fma(x, a02);
-                        a03 = p3.fma(x, a03);
-                        x = FloatVector.broadcast(F, v[vb + 1]);
-                        a10 = p0.fma(x, a10);
-                        a11 = p1.fma(x, a11);
-                        a12 = p2.fma(x, a12);
-                        a13 = p3.fma(x, a13);
-                        x = FloatVector.broadcast(F, v[vb + 2]);
-                        a20 = p0.fma(x, a20);
-                        a21 = p1.fma(x, a21);
-                        a22 = p2.fma(x, a22);
-                        a23 = p3.fma(x, a23);
-                        x = FloatVector.broadcast(F, v[vb + 3]);
-                        a30 = p0.fma(x, a30);
-                        a31 = p1.fma(x, a31);
-                        a32 = p2.fma(x, a32);
-                        a33 = p3.fma(x, a33);
-                    }
-                    a00.intoArray(ot, o0);
-                    a01.intoArray(ot, o0 + w);
-                    a02.intoArray(ot, o0 + 2 * w);
-                    a03.intoArray(ot, o0 + 3 * w);
-                    a10.intoArray(ot, o1);
-                    a11.intoArray(ot, o1 + w);
-                    a12.intoArray(ot, o1 + 2 * w);
-                    a13.intoArray(ot, o1 + 3 * w);
-                    a20.intoArray(ot, o2);
-                    a21.intoArray(ot, o2 + w);
-                    a22.intoArray(ot, o2 + 2 * w);
-                    a23.intoArray(ot, o2 + 3 * w);
-                    a30.intoArray(ot, o3);
-                    a31.intoArray(ot, o3 + w);
-                    a32.intoArray(ot, o3 + 2 * w);
-                    a33.intoArray(ot, o3 + 3 * w);
+            int from = tiling.firstVisibleKey(i0 + r, j0, cols);
+            int to = tiling.endVisibleKey(i0 + r + 4 * w - 1, j0, cols);
+            FloatVector al0 = softmax.alphas(r);
+            FloatVector al1 = softmax.alphas(r + w);
+            FloatVector al2 = softmax.alphas(r + 2 * w);
+            FloatVector al3 = softmax.alphas(r + 3 * w);
+            int e = 0;
+            for (; e + 4 <= dv; e += 4) {
+                int o0 = e * LD + r;
+                int o1 = o0 + LD;
+                int o2 = o1 + LD;
+                int o3 = o2 + LD;
+                FloatVector a00 = FloatVector.fromArray(F, ot, o0).mul(al0);
+                FloatVector a01 = FloatVector.fromArray(F, ot, o0 + w).mul(al1);
+                FloatVector a02 = FloatVector.fromArray(F, ot, o0 + 2 * w).mul(al2);
+                FloatVector a03 = FloatVector.fromArray(F, ot, o0 + 3 * w).mul(al3);
+                FloatVector a10 = FloatVector.fromArray(F, ot, o1).mul(al0);
+                FloatVector a11 = FloatVector.fromArray(F, ot, o1 + w).mul(al1);
+                FloatVector a12 = FloatVector.fromArray(F, ot, o1 + 2 * w).mul(al2);
+                FloatVector a13 = FloatVector.fromArray(F, ot, o1 + 3 * w).mul(al3);
+                FloatVector a20 = FloatVector.fromArray(F, ot, o2).mul(al0);
+                FloatVector a21 = FloatVector.fromArray(F, ot, o2 + w).mul(al1);
+                FloatVector a22 = FloatVector.fromArray(F, ot, o2 + 2 * w).mul(al2);
+                FloatVector a23 = FloatVector.fromArray(F, ot, o2 + 3 * w).mul(al3);
+                FloatVector a30 = FloatVector.fromArray(F, ot, o3).mul(al0);
+                FloatVector a31 = FloatVector.fromArray(F, ot, o3 + w).mul(al1);
+                FloatVector a32 = FloatVector.fromArray(F, ot, o3 + 2 * w).mul(al2);
+                FloatVector a33 = FloatVector.fromArray(F, ot, o3 + 3 * w).mul(al3);
+                for (int c = from; c < to; c++) {
+                    int pb = c * LD + r;
+                    FloatVector p0 = FloatVector.fromArray(F, st, pb);
+                    FloatVector p1 = FloatVector.fromArray(F, st, pb + w);
+                    FloatVector p2 = FloatVector.fromArray(F, st, pb + 2 * w);
+                    FloatVector p3 = FloatVector.fromArray(F, st, pb + 3 * w);
+                    int vb = vAt + c * dv + e;
+                    FloatVector x = FloatVector.broadcast(F, v[vb]);
+                    a00 = p0.fma(x, a00);
+                    a01 = p1.fma(x, a01);
+                    a02 = p2.fma(x, a02);
+                    a03 = p3.fma(x, a03);
+                    x = FloatVector.broadcast(F, v[vb + 1]);
+                    a10 = p0.fma(x, a10);
+                    a11 = p1.fma(x, a11);
+                    a12 = p2.fma(x, a12);
+                    a13 = p3.fma(x, a13);
+                    x = FloatVector.broadcast(F, v[vb + 2]);
+                    a20 = p0.fma(x, a20);
+                    a21 = p1.fma(x, a21);
+                    a22 = p2.fma(x, a22);
+                    a23 = p3.fma(x, a23);
+                    x = FloatVector.broadcast(F, v[vb + 3]);
+                    a30 = p0.fma(x, a30);
+                    a31 = p1.fma(x, a31);
+                    a32 = p2.fma(x, a32);
+                    a33 = p3.fma(x, a33);
                 }
-                for (; e < dv; e++) {
-                    int o0 = e * LD + r;
-                    FloatVector a00 = FloatVector.fromArray(F, ot, o0).mul(al0);
-                    FloatVector a01 = FloatVector.fromArray(F, ot, o0 + w).mul(al1);
-                    FloatVector a02 = FloatVector.fromArray(F, ot, o0 + 2 * w).mul(al2);
-                    FloatVector a03 = FloatVector.fromArray(F, ot, o0 + 3 * w).mul(al3);
-                    for (int c = from; c < to; c++) {
-                        int pb = c * LD + r;
-                        FloatVector x = FloatVector.broadcast(F, v[vAt + c * dv + e]);
-                        a00 = FloatVector.fromArray(F, st, pb).fma(x, a00);
-                        a01 = FloatVector.fromArray(F, st, pb + w).fma(x, a01);
-                        a02 = FloatVector.fromArray(F, st, pb + 2 * w).fma(x, a02);
-                        a03 = FloatVector.fromArray(F, st, pb + 3 * w).fma(x, a03);
-                    }
-                    a00.intoArray(ot, o0);
-                    a01.intoArray(ot, o0 + w);
-                    a02.intoArray(ot, o0 + 2 * w);
-                    a03.intoArray(ot, o0 + 3 * w);
+                a00.intoArray(ot, o0);
+                a01.intoArray(ot, o0 + w);
+                a02.intoArray(ot, o0 + 2 * w);
+                a03.intoArray(ot, o0 + 3 * w);
+                a10.intoArray(ot, o1);
+                a11.intoArray(ot, o1 + w);
+                a12.intoArray(ot, o1 + 2 * w);
+                a13.intoArray(ot, o1 + 3 * w);
+                a20.intoArray(ot, o2);
+                a21.intoArray(ot, o2 + w);
+                a22.intoArray(ot, o2 + 2 * w);
+                a23.intoArray(ot, o2 + 3 * w);
+                a30.intoArray(ot, o3);
+                a31.intoArray(ot, o3 + w);
+                a32.intoArray(ot, o3 + 2 * w);
+                a33.intoArray(ot, o3 + 3 * w);
+            }
+            for (; e < dv; e++) {
+                int o0 = e * LD + r;
+                FloatVector a00 = FloatVector.fromArray(F, ot, o0).mul(al0);
+                FloatVector a01 = FloatVector.fromArray(F, ot, o0 + w).mul(al1);
+                FloatVector a02 = FloatVector.fromArray(F, ot, o0 + 2 * w).mul(al2);
+                FloatVector a03 = FloatVector.fromArray(F, ot, o0 + 3 * w).mul(al3);
+                for (int c = from; c < to; c++) {
+                    int pb = c * LD + r;
+                    FloatVector x = FloatVector.broadcast(F, v[vAt + c * dv + e]);
+                    a00 = FloatVector.fromArray(F, st, pb).fma(x, a00);
+                    a01 = FloatVector.fromArray(F, st, pb + w).fma(x, a01);
+                    a02 = FloatVector.fromArray(F, st, pb + 2 * w).fma(x, a02);
+                    a03 = FloatVector.fromArray(F, st, pb + 3 * w).fma(x, a03);
                 }
+                a00.intoArray(ot, o0);
+                a01.intoArray(ot, o0 + w);
+                a02.intoArray(ot, o0 + 2 * w);
+                a03.intoArray(ot, o0 + 3 * w);
             }
         }
     }

@@ -19,11 +19,17 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code lse = m + log l}. A row that has seen only −∞ keeps m = −∞ and l = 0 (P = 0, α = 1, never e^{−∞ + ∞}),
  * so a fully masked row ends as a zero row with lse −∞ (or the sink).
  *
- * <p>float32 state and float32 sums for float32 tiles (vectorised over query rows, the tile stored transposed as
- * [key, query]), float64 for float64 tiles (row-major [query, key]).
+ * <p>float32 tiles (vectorised over query rows, the tile stored transposed as [key, query]) are in base-2 units, as
+ * in FlashAttention-2 (Dao, arXiv:2307.08691, which folds log₂e into the softmax scale): the caller gives logits
+ * S·log₂e — it folds log₂e into the query scale, cap and bias — so the state is m₂ = m·log₂e and every weight is a
+ * power of two, 2^{S₂ − m₂} = e^{S − m}, which costs one rounding and a polynomial less than e^x (see
+ * {@link #exp2Columns}). {@link #start} takes the sink and {@link #logSumExp} gives the lse in natural units.
+ * float64 tiles (row-major [query, key], the reference path) stay in natural units with {@link Math#exp}.
  */
 final class OnlineSoftmax {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /** log₂e = 1 / ln 2: a float32 logit S is handed over as S·LOG2E, rounded once. */
+    static final double LOG2E = 1 / Math.log(2);
 
     private final float[] maxF;
     private final float[] sumF;
@@ -48,11 +54,11 @@ final class OnlineSoftmax {
         alphaD = float32 ? null : new double[rows];
     }
 
-    /** Resets the first {@code rows} rows to the empty state, with the given sink logit (−∞ for none). */
+    /** Resets the first {@code rows} rows to the empty state, with the given sink logit (natural units, −∞ for none). */
     void start(int rows, double sink) {
         boolean withSink = sink != Double.NEGATIVE_INFINITY;
         if (maxF != null) {
-            Arrays.fill(maxF, 0, rows, (float) sink);
+            Arrays.fill(maxF, 0, rows, (float) (sink * LOG2E));
             Arrays.fill(sumF, 0, rows, withSink ? 1f : 0f);
         } else {
             Arrays.fill(maxD, 0, rows, sink);
@@ -61,10 +67,11 @@ final class OnlineSoftmax {
     }
 
     /**
-     * Folds one transposed float tile into the state: {@code st[c·stride + r]} is the logit of query row r and key c
-     * (c &lt; cols, −∞ = masked), for rows r &lt; {@code lanes} (a multiple of the vector length, {@code stride} ≥ lanes).
-     * Every step is lane-wise over query rows, so no horizontal reduction is needed. Overwrites the logits with P and
-     * sets {@link #alphas(int)}. A row whose maximum is still −∞ subtracts 0 instead, so its P and α come out 0.
+     * Folds one transposed float tile into the state: {@code st[c·stride + r]} is the base-2 logit of query row r and
+     * key c (c &lt; cols, −∞ = masked), for rows r &lt; {@code lanes} (a multiple of the vector length,
+     * {@code stride} ≥ lanes). Every step is lane-wise over query rows, so no horizontal reduction is needed.
+     * Overwrites the logits with P and sets {@link #alphas(int)}. A row whose maximum is still −∞ subtracts 0
+     * instead, so its P and α come out 0.
      */
     void update(float[] st, int stride, int lanes, int cols) {
         int width = F.length();
@@ -77,38 +84,37 @@ final class OnlineSoftmax {
             m.intoArray(nextF, r);
             m.blend(0f, m.compare(VectorOperators.EQ, minusInf)).intoArray(baseF, r);
         }
-        fold(st, stride, lanes, cols, baseF, nextF, false);
+        fold(st, stride, 0, lanes, cols, baseF, nextF);
     }
 
     /**
-     * Folds one transposed float tile whose rows' new maxima the caller already knows: {@code max[r]} =
-     * max(m_r, max_c st[c·stride + r]), and every logit of the tile is finite (no mask, bias, cap or geometry rule
-     * touched it), so the maximum is finite too and the exponentials need no −∞ handling.
-     * Same results as {@link #update(float[], int, int, int)} except for logits more than 87.3 below the row
-     * maximum, whose weight becomes about 2^{−126} instead of 0.
+     * Folds rows [from, to) of one transposed float tile whose new maxima the caller already knows: {@code max[r]} =
+     * max(m_r, max_c st[c·stride + r]), finite (the tile has a finite logit in every row: no mask, bias, cap or
+     * geometry rule touched it). Same results as {@link #update(float[], int, int, int)} for those rows, without the
+     * pass that finds the maxima; the kernel calls it for each block of rows as soon as their scores are computed,
+     * while they are still in cache.
      */
-    void update(float[] st, int stride, int lanes, int cols, float[] max) {
-        fold(st, stride, lanes, cols, max, max, true);
+    void update(float[] st, int stride, int from, int to, int cols, float[] max) {
+        fold(st, stride, from, to, cols, max, max);
     }
 
     /**
-     * P = e^{S − base}, α = e^{m − base}, l = α·l + Σ P, m = next, lane-wise for rows r &lt; lanes. The exponentials
-     * go through {@link #expColumns}, which takes and returns no vector: a Vector API value that crosses a call the
-     * JIT compiler did not inline is boxed on the heap, and whether C2 inlines a call in a large method depends on
-     * the order in which it compiled the methods — so the hot loop keeps its vectors in registers whatever that
-     * order was (runs where the exponential stayed a call measured 0.6× the usual speed).
+     * P = 2^{S − base}, α = 2^{m − base}, l = α·l + Σ P, m = next, lane-wise for rows [from, to). The
+     * exponentials go through {@link #exp2Columns}, which takes and returns no vector: a Vector API value that
+     * crosses a call the JIT compiler did not inline is boxed on the heap, and whether C2 inlines a call in a large
+     * method depends on the order in which it compiled the methods — so the hot loop keeps its vectors in registers
+     * whatever that order was (runs where the exponential stayed a call measured 0.6× the usual speed).
      */
-    private void fold(float[] st, int stride, int lanes, int cols, float[] base, float[] next, boolean finite) {
+    private void fold(float[] st, int stride, int from, int to, int cols, float[] base, float[] next) {
         int width = F.length();
-        float zeroBelow = finite ? Float.NEGATIVE_INFINITY : UNDERFLOW;
-        System.arraycopy(maxF, 0, alphaF, 0, lanes);
-        for (int r = 0; r < lanes; r += width) {
-            expColumns(st, r, stride, cols, base, r, zeroBelow, tileSumF);
-            expColumns(alphaF, r, 0, 1, base, r, zeroBelow, null);
+        System.arraycopy(maxF, from, alphaF, from, to - from);
+        for (int r = from; r < to; r += width) {
+            exp2Columns(st, r, stride, cols, base, r, tileSumF);
+            exp2Columns(alphaF, r, 0, 1, base, r, null);
             FloatVector alpha = FloatVector.fromArray(F, alphaF, r);
             FloatVector.fromArray(F, sumF, r).fma(alpha, FloatVector.fromArray(F, tileSumF, r)).intoArray(sumF, r);
         }
-        System.arraycopy(next, 0, maxF, 0, lanes);
+        System.arraycopy(next, from, maxF, from, to - from);
     }
 
     /** Folds one row-major double tile {@code s[r·stride + c]} (rows r &lt; rows, keys c &lt; cols) into the state. */
@@ -138,47 +144,50 @@ final class OnlineSoftmax {
         }
     }
 
-    private static final float LOG2E = 1.44269504f;
-    private static final float LN2_HI = 0.693359375f;
-    private static final float LN2_LO = -2.12194440e-4f;
-    /** Below this argument e^x underflows float32; the result is exactly 0 (also for −∞, a masked key). */
-    private static final float UNDERFLOW = -87.33654f;
+    /**
+     * At or below this argument 2^x is 0 in float32 (the smallest normal is 2^{−126}), which is what a masked key
+     * (−∞) must weigh: {@link #exp2Columns} clamps its arguments here and builds 2^{−127} as exactly 0.
+     */
+    private static final float ZERO_AT = -127f;
 
     /** 1.5 · 2²³ + 127: adding it rounds to an integer n and leaves n + 127 in the low mantissa bits. */
     private static final float SHIFTER = 12582912f + 127f;
 
-    /**
-     * {@code a[c·stride + at …]} ← e^{a − base[baseAt …]} for c &lt; cols (one vector of lanes each), and, when
-     * {@code sums} is given, {@code sums[baseAt …]} ← Σ_c of the results. For arguments x ≤ 0, vectorised: x = n·ln 2
-     * + t with n = round(x·log₂e) and |t| ≤ ln 2 / 2 (ln 2 split in two for an exact reduction), e^t by its degree-6
-     * Taylor polynomial (truncation below 1.3·10⁻⁷ relative on that interval), times 2ⁿ built in the exponent bits
-     * (n + 127 comes out of the rounding shifter's mantissa). Arguments below {@code zeroBelow} give exactly 0: pass
-     * {@link #UNDERFLOW} so that masked keys (−∞) get zero weight, or −∞ where every argument is finite and the
-     * largest is 0 — then arguments below {@link #UNDERFLOW} give e^{UNDERFLOW}, about 2^{−126}, below float32
-     * resolution of the sum.
+    /*
+     * 2^t on |t| ≤ 1/2: p(t) = 1 + P1·t + … + P5·t⁵, the near-minimax polynomial of degree 5 for the relative error
+     * with p(0) = 1, so that a row's largest logit weighs exactly 1 (9.1·10⁻⁸ before float32 rounding, 1.9·10⁻⁷
+     * with Horner's rule in float32), fitted by tools/exp2_polynomial.py.
      */
-    static void expColumns(float[] a, int at, int stride, int cols, float[] base, int baseAt, float zeroBelow,
-                           float[] sums) {
+    private static final float P1 = 0.693147f;
+    private static final float P2 = 0.24022242f;
+    private static final float P3 = 0.055507336f;
+    private static final float P4 = 0.009671513f;
+    private static final float P5 = 0.0013264727f;
+
+    /**
+     * {@code a[c·stride + at …]} ← 2^{a − base[baseAt …]} for c &lt; cols (one vector of lanes each), and, when
+     * {@code sums} is given, {@code sums[baseAt …]} ← Σ_c of the results. For arguments x ≤ 0, vectorised: x is
+     * clamped to x ≥ {@link #ZERO_AT}, split as x = n + t with n = round(x) by the rounding shifter (exact, and
+     * n + 127 comes out of its mantissa) and |t| ≤ 1/2, and 2^x = p(t) · 2ⁿ with 2ⁿ built in the exponent bits —
+     * which makes 2^{−127} (and so −∞, a masked key) exactly 0. Against e^x this saves the multiplication by log₂e
+     * and the two-step reduction by ln 2: six multiply-adds per vector instead of ten.
+     */
+    static void exp2Columns(float[] a, int at, int stride, int cols, float[] base, int baseAt, float[] sums) {
         FloatVector b = FloatVector.fromArray(F, base, baseAt);
-        FloatVector log2e = FloatVector.broadcast(F, LOG2E);
         FloatVector shifter = FloatVector.broadcast(F, SHIFTER);
         FloatVector sum = FloatVector.zero(F);
         for (int c = 0; c < cols; c++) {
             int i = c * stride + at;
-            FloatVector x = FloatVector.fromArray(F, a, i).sub(b);
-            FloatVector xc = x.max(UNDERFLOW);
-            FloatVector y = xc.fma(log2e, shifter);
-            FloatVector n = y.sub(SHIFTER);
-            FloatVector t = n.fma(FloatVector.broadcast(F, -LN2_HI), xc);
-            t = n.fma(FloatVector.broadcast(F, -LN2_LO), t);
-            FloatVector poly = t.fma(FloatVector.broadcast(F, 1f / 720f), FloatVector.broadcast(F, 1f / 120f));
-            poly = poly.fma(t, FloatVector.broadcast(F, 1f / 24f));
-            poly = poly.fma(t, FloatVector.broadcast(F, 1f / 6f));
-            poly = poly.fma(t, FloatVector.broadcast(F, 0.5f));
-            poly = poly.fma(t, FloatVector.broadcast(F, 1f));
-            poly = poly.fma(t, FloatVector.broadcast(F, 1f));
+            FloatVector x = FloatVector.fromArray(F, a, i).sub(b).max(ZERO_AT);
+            FloatVector y = x.add(shifter);
+            FloatVector t = x.sub(y.sub(shifter));
+            FloatVector p = t.fma(FloatVector.broadcast(F, P5), FloatVector.broadcast(F, P4));
+            p = p.fma(t, FloatVector.broadcast(F, P3));
+            p = p.fma(t, FloatVector.broadcast(F, P2));
+            p = p.fma(t, FloatVector.broadcast(F, P1));
+            p = p.fma(t, FloatVector.broadcast(F, 1f));
             IntVector bits = y.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23);
-            FloatVector e = poly.mul(bits.reinterpretAsFloats()).blend(0f, x.compare(VectorOperators.LT, zeroBelow));
+            FloatVector e = p.mul(bits.reinterpretAsFloats());
             e.intoArray(a, i);
             sum = sum.add(e);
         }
@@ -187,7 +196,7 @@ final class OnlineSoftmax {
         }
     }
 
-    /** The running maxima m of float rows r … r + lanes − 1. */
+    /** The running maxima m (base 2) of float rows r … r + lanes − 1. */
     FloatVector maxima(int r) {
         return FloatVector.fromArray(F, maxF, r);
     }
@@ -208,9 +217,9 @@ final class OnlineSoftmax {
         return l > 0 ? 1.0 / l : 0.0;
     }
 
-    /** m + log l of row r, or −∞ for a row without any weight. */
+    /** m + log l of row r (natural units), or −∞ for a row without any weight. */
     double logSumExp(int r) {
         double l = maxF != null ? sumF[r] : sumD[r];
-        return l > 0 ? (maxF != null ? maxF[r] : maxD[r]) + Math.log(l) : Double.NEGATIVE_INFINITY;
+        return l > 0 ? (maxF != null ? maxF[r] / LOG2E : maxD[r]) + Math.log(l) : Double.NEGATIVE_INFINITY;
     }
 }

@@ -80,14 +80,15 @@ final class TileLogits {
 
     /**
      * Applies the rules to a transposed float tile {@code st[c·stride + r]} of keys j0 + c (c &lt; cols) and rows
-     * i0 + r (r &lt; rows), the cap excepted (the caller caps, vectorised).
+     * i0 + r (r &lt; rows), the cap excepted (the caller caps, vectorised), for logits in units of 1/{@code unit}:
+     * the tile holds unit·S, so the terms are added as unit·t ({@code unit} = log₂e for the base-2 float kernel).
      */
-    void applyTransposed(float[] st, int stride, int bh, int i0, int rows, int j0, int cols) {
+    void applyTransposed(float[] st, int stride, int bh, int i0, int rows, int j0, int cols, double unit) {
         for (int c = 0; c < cols; c++) {
             int base = c * stride;
             for (int r = 0; r < rows; r++) {
                 double t = term(bh, i0 + r, j0 + c);
-                st[base + r] = t == Double.NEGATIVE_INFINITY ? Float.NEGATIVE_INFINITY : (float) (st[base + r] + t);
+                st[base + r] = t == Double.NEGATIVE_INFINITY ? Float.NEGATIVE_INFINITY : (float) (st[base + r] + unit * t);
             }
         }
     }
