@@ -16,21 +16,23 @@ import org.attune.shell.PeakFlops;
 
 /**
  * All attention peers in one process, in rounds whose order rotates, with the FMA peak measured before and after
- * and the machine's CPU pressure (PSI {@code /proc/pressure/cpu} "some" total) read around every section.
+ * and the machine's CPU pressure (PSI {@code /proc/pressure/cpu} "some" total) read around every timed run, so that
+ * each row's stall is the share of that method's own run time in which some task waited for a CPU. Runs are
+ * separated by a pause ({@code --pause-ms}) in which spin-waiting worker threads of the previous peer fall asleep.
  * Prints, per n and causality, median and min ms, effective GFLOP/s, % of the FMA peak and the fused kernel's time
  * ratio to each peer; then the fused kernel's extra heap allocation per call for the memory lengths.
  *
  * <pre>
  *   java --add-modules=jdk.incubator.vector -cp target/classes:$(cat target/classpath.txt) \
  *     org.attune.benchmarks.PeerComparison [--n 512,1024,2048,4096] [--reps 5] [--warmup 2] [--heads 8] [--d 64]
- *     [--composite-max 4096] [--memory 16384,65536] [--jit-seconds 8] [--csv FILE]
+ *     [--composite-max 4096] [--memory 16384,65536] [--jit-seconds 8] [--pause-ms 100] [--csv FILE]
  * </pre>
  */
 public final class PeerComparison {
     private PeerComparison() {
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws IOException, InterruptedException {
         Map<String, String> a = new java.util.HashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             a.put(args[i], args[i + 1]);
@@ -43,6 +45,7 @@ public final class PeerComparison {
         int compositeMax = Integer.parseInt(a.getOrDefault("--composite-max", "4096"));
         int[] memory = ints(a.getOrDefault("--memory", ""));
         String csv = a.get("--csv");
+        long pauseMs = Long.parseLong(a.getOrDefault("--pause-ms", "100"));
 
         agreement(heads, d, 256);
         warmUp(heads, d, ns[0], Long.parseLong(a.getOrDefault("--jit-seconds", "8")));
@@ -65,27 +68,38 @@ public final class PeerComparison {
                 }
                 List<AttentionPeers> order = new ArrayList<>(prepared.keySet());
                 Map<AttentionPeers, double[]> ms = new EnumMap<>(AttentionPeers.class);
-                order.forEach(p -> ms.put(p, new double[reps]));
-                long s0 = cpuStallMicros();
-                long w0 = System.nanoTime();
+                // per method: [CPU stall µs, wall µs] over its timed runs, so that a peer that oversubscribes the
+                // CPU (Nd4j's thread pools) shows its own stall without marking the others' rows
+                Map<AttentionPeers, double[]> stalls = new EnumMap<>(AttentionPeers.class);
+                order.forEach(p -> {
+                    ms.put(p, new double[reps]);
+                    stalls.put(p, new double[2]);
+                });
                 for (int round = 0; round < warm + reps; round++) {
                     for (int x = 0; x < order.size(); x++) {
                         AttentionPeers p = order.get((x + round + ni) % order.size());
+                        long s0 = cpuStallMicros();
                         long t0 = System.nanoTime();
                         prepared.get(p).run();
-                        double t = (System.nanoTime() - t0) / 1e6;
+                        long t1 = System.nanoTime();
+                        long s1 = cpuStallMicros();
                         if (round >= warm) {
-                            ms.get(p)[round - warm] = t;
+                            ms.get(p)[round - warm] = (t1 - t0) / 1e6;
+                            stalls.get(p)[0] += s0 < 0 || s1 < 0 ? Double.NaN : s1 - s0;
+                            stalls.get(p)[1] += (t1 - t0) / 1e3;
                         }
+                        // idle between runs: a peer's worker threads that spin-wait after a call (Nd4j's OpenMP and
+                        // OpenBLAS pools) go to sleep before the next method's run starts
+                        Thread.sleep(pauseMs);
                     }
                 }
-                double stall = stallPercent(s0, w0);
                 prepared.values().forEach(AttentionPeers.Prepared::close);
                 double flop = 4.0 * heads * n * (double) n * d * (causal ? 0.5 : 1);
                 double fusedMedian = median(ms.get(AttentionPeers.FUSED));
                 for (AttentionPeers p : order) {
                     double med = median(ms.get(p));
                     double min = Arrays.stream(ms.get(p)).min().orElse(Double.NaN);
+                    double stall = 100 * stalls.get(p)[0] / stalls.get(p)[1];
                     Object[] row = {n, causal, p.label(), med, min, flop / med / 1e6, fusedMedian / med, stall};
                     table.add(row);
                     System.out.printf(Locale.ROOT, "n=%-6d causal=%-5b %-24s median %10.3f ms  min %10.3f ms  "
