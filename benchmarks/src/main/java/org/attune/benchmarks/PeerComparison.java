@@ -17,22 +17,22 @@ import org.attune.shell.PeakFlops;
 /**
  * All attention peers in one process, in rounds whose order rotates, with the FMA peak measured before and after
  * and the machine's CPU pressure (PSI {@code /proc/pressure/cpu} "some" total) read around every timed run, so that
- * each row's stall is the share of that method's own run time in which some task waited for a CPU. Runs are
- * separated by a pause ({@code --pause-ms}) in which spin-waiting worker threads of the previous peer fall asleep.
+ * each row's stall is the share of that method's own run time in which some task waited for a CPU (a peer whose
+ * threads spin after a call, as Nd4j's do, shows up in the rows of the methods that run after it).
  * Prints, per n and causality, median and min ms, effective GFLOP/s, % of the FMA peak and the fused kernel's time
  * ratio to each peer; then the fused kernel's extra heap allocation per call for the memory lengths.
  *
  * <pre>
  *   java --add-modules=jdk.incubator.vector -cp target/classes:$(cat target/classpath.txt) \
  *     org.attune.benchmarks.PeerComparison [--n 512,1024,2048,4096] [--reps 5] [--warmup 2] [--heads 8] [--d 64]
- *     [--composite-max 4096] [--memory 16384,65536] [--jit-seconds 8] [--pause-ms 100] [--csv FILE]
+ *     [--composite-max 4096] [--memory 16384,65536] [--jit-seconds 8] [--csv FILE]
  * </pre>
  */
 public final class PeerComparison {
     private PeerComparison() {
     }
 
-    public static void main(String[] args) throws IOException, InterruptedException {
+    public static void main(String[] args) throws IOException {
         Map<String, String> a = new java.util.HashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             a.put(args[i], args[i + 1]);
@@ -45,7 +45,6 @@ public final class PeerComparison {
         int compositeMax = Integer.parseInt(a.getOrDefault("--composite-max", "4096"));
         int[] memory = ints(a.getOrDefault("--memory", ""));
         String csv = a.get("--csv");
-        long pauseMs = Long.parseLong(a.getOrDefault("--pause-ms", "100"));
 
         agreement(heads, d, 256);
         warmUp(heads, d, ns[0], Long.parseLong(a.getOrDefault("--jit-seconds", "8")));
@@ -88,9 +87,6 @@ public final class PeerComparison {
                             stalls.get(p)[0] += s0 < 0 || s1 < 0 ? Double.NaN : s1 - s0;
                             stalls.get(p)[1] += (t1 - t0) / 1e3;
                         }
-                        // idle between runs: a peer's worker threads that spin-wait after a call (Nd4j's OpenMP and
-                        // OpenBLAS pools) go to sleep before the next method's run starts
-                        Thread.sleep(pauseMs);
                     }
                 }
                 prepared.values().forEach(AttentionPeers.Prepared::close);
