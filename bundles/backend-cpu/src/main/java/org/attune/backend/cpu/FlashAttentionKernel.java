@@ -29,16 +29,16 @@ import jdk.incubator.vector.VectorSpecies;
  * No [Nq, Nk] matrix exists: the extra memory is a fixed set of tile buffers per worker ((d + 128 + Dv) · 144
  * floats, 144 KiB for d = Dv = 64), independent of the sequence lengths. Tasks are (batch·head, query tile) pairs,
  * handed out from one counter to one worker per processor (the caller and the backend's own {@link KernelWorkers}),
- * costliest first ({@link KernelTiling#head}: head by head when all cost the same).
+ * head by head and within a head from the last query tile down ({@link KernelTiling#head}).
  *
  * <p>float32 runs vectorised with the Vector API ({@link FloatVector#SPECIES_PREFERRED}) and accumulates in float32:
  * with Q, S and O held transposed (one query row per vector lane), both products are register-blocked
  * 4 × 4-vector micro-kernels that read K and V in place as broadcast scalars, and the online softmax is lane-wise.
  * As in FlashAttention-2, the float32 logits are in base 2: log₂e is folded into the query scale (and into the cap
  * and the additive terms), so the softmax weights are powers of two ({@link OnlineSoftmax#exp2Columns}). On a key
- * tile that no rule changes (fully visible; no cap, bias, slopes or mask) the row maxima come out of the S
- * micro-kernel, and each block of 4 vectors of rows goes through scores, softmax and P·V in turn while its 32 KiB
- * of scores are still in cache. float64 runs the same tiles with scalar float64 loops and
+ * tile each block of 4 vectors of rows goes through scores, logit rules, softmax and P·V in turn while its 32 KiB
+ * of scores are still in cache, and on a tile that no rule changes (fully visible; no cap, bias, slopes or mask)
+ * the row maxima come out of the S micro-kernel. float64 runs the same tiles with scalar float64 loops and
  * {@link Math#exp}.
  *
  * <p>Numerics: the logits are never exponentiated without subtracting a running maximum, so |logits| beyond 400
@@ -198,29 +198,25 @@ final class FlashAttentionKernel {
                 boolean visible = tiling.fullyVisible(i0, i1, j0, j0 + cols);
                 int kAt = kBase + j0 * d;
                 int vAt = vBase + j0 * dv;
-                if (visible && cap == 0 && !additive) {
-                    // No rule changes the tile: each block of rows goes through scores, softmax and P·V in turn,
-                    // while its scores are still in cache, and the row maxima come out of the S micro-kernel.
-                    for (int r = 0; r < lanes; r += block) {
-                        scores(kAt, i0, r, j0, cols);
-                        softmax.update(st, LD, r, r + block, cols, tileMax);
-                        accumulate(vAt, i0, r, j0, cols);
-                    }
-                    continue;
-                }
+                boolean plain = visible && cap == 0 && !additive;
+                // Each block of rows goes through scores, logit rules, softmax and P·V in turn, while its 32 KiB of
+                // scores are still in cache; on a tile no rule touches the row maxima come out of the S micro-kernel.
                 for (int r = 0; r < lanes; r += block) {
+                    int to = r + block;
                     scores(kAt, i0, r, j0, cols);
-                }
-                if (cap > 0) {
-                    capScores(lanes, cols, cap);
-                }
-                if (additive) {
-                    logits.applyTransposed(st, LD, bh, i0, rows, j0, cols, OnlineSoftmax.LOG2E);
-                } else if (!visible) {
-                    logits.maskGeometryTransposed(st, LD, i0, rows, j0, cols);
-                }
-                softmax.update(st, LD, lanes, cols);
-                for (int r = 0; r < lanes; r += block) {
+                    if (cap > 0) {
+                        capScores(r, to, cols, cap);
+                    }
+                    if (additive) {
+                        logits.applyTransposed(st, LD, bh, i0, r, Math.min(to, rows), j0, cols, OnlineSoftmax.LOG2E);
+                    } else if (!visible) {
+                        logits.maskGeometryTransposed(st, LD, i0, r, Math.min(to, rows), j0, cols);
+                    }
+                    if (plain) {
+                        softmax.update(st, LD, r, to, cols, tileMax);
+                    } else {
+                        softmax.update(st, LD, r, to, cols);
+                    }
                     accumulate(vAt, i0, r, j0, cols);
                 }
             }
@@ -337,11 +333,11 @@ final class FlashAttentionKernel {
             m3.intoArray(tileMax, r + 3 * w);
         }
 
-        /** st ↦ cap · tanh(st / cap) on the tile. */
-        private void capScores(int lanes, int cols, float cap) {
+        /** st ↦ cap · tanh(st / cap) on lanes [from, to) of the tile. */
+        private void capScores(int from, int to, int cols, float cap) {
             float inv = 1f / cap;
             for (int c = 0; c < cols; c++) {
-                for (int r = 0; r < lanes; r += F.length()) {
+                for (int r = from; r < to; r += F.length()) {
                     int at = c * LD + r;
                     FloatVector.fromArray(F, st, at).mul(inv).lanewise(VectorOperators.TANH).mul(cap)
                         .intoArray(st, at);

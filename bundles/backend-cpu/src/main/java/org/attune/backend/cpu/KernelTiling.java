@@ -28,8 +28,6 @@ final class KernelTiling {
     private final long left;
     private final long right;
     private final int tilesPerHead;
-    /** Whether all query tiles see all keys (no causal or window rule), so every task costs the same. */
-    private final boolean uniform;
 
     KernelTiling(AttentionProblem p, AttentionOptions o) {
         this.heads = p.batch() * p.queryHeads();
@@ -39,7 +37,6 @@ final class KernelTiling {
         this.left = o.windowLeft().isPresent() ? o.windowLeft().getAsInt() : UNBOUNDED;
         this.right = o.windowRight().isPresent() ? o.windowRight().getAsInt() : UNBOUNDED;
         this.tilesPerHead = (nq + QUERY_TILE - 1) / QUERY_TILE;
-        this.uniform = !causal && left == UNBOUNDED && right == UNBOUNDED;
     }
 
     /** Number of (batch·head, query tile) tasks. */
@@ -48,17 +45,19 @@ final class KernelTiling {
     }
 
     /**
-     * The flat batch·head index of task t. When every query tile costs the same (no causal or window rule), tasks
-     * run head by head, so that a worker's consecutive tasks read the same K and V (still in its cache); otherwise
-     * they run from the last query tiles (the costliest when causal) down, across the heads.
+     * The flat batch·head index of task t. Tasks run head by head, so that a worker's consecutive tasks read the
+     * same K and V (still in cache), and within a head from the last query tile down: under the causal rule the
+     * last tiles see the most keys, so the costliest tasks start first and the one-tile tasks fill in at the end.
+     * (Going across the heads instead, costliest first over all heads, measured 0.55–0.57 instead of 0.51–0.53 for
+     * causal over non-causal time at n = 4096: every task then streamed another head's K and V.)
      */
     int head(int t) {
-        return uniform ? t / tilesPerHead : t % heads;
+        return t / tilesPerHead;
     }
 
     /** The first query row of task t. */
     int firstRow(int t) {
-        return (tilesPerHead - 1 - (uniform ? t % tilesPerHead : t / heads)) * QUERY_TILE;
+        return (tilesPerHead - 1 - t % tilesPerHead) * QUERY_TILE;
     }
 
     /** One past the last query row of task t. */

@@ -67,16 +67,16 @@ final class OnlineSoftmax {
     }
 
     /**
-     * Folds one transposed float tile into the state: {@code st[c·stride + r]} is the base-2 logit of query row r and
-     * key c (c &lt; cols, −∞ = masked), for rows r &lt; {@code lanes} (a multiple of the vector length,
-     * {@code stride} ≥ lanes). Every step is lane-wise over query rows, so no horizontal reduction is needed.
-     * Overwrites the logits with P and sets {@link #alphas(int)}. A row whose maximum is still −∞ subtracts 0
-     * instead, so its P and α come out 0.
+     * Folds rows [from, to) of one transposed float tile into the state: {@code st[c·stride + r]} is the base-2 logit
+     * of query row r and key c (c &lt; cols, −∞ = masked); from and to are multiples of the vector length and
+     * {@code stride} ≥ to. Every step is lane-wise over query rows, so no horizontal reduction is needed. Overwrites
+     * the logits with P and sets {@link #alphas(int)}. A row whose maximum is still −∞ subtracts 0 instead, so its
+     * P and α come out 0.
      */
-    void update(float[] st, int stride, int lanes, int cols) {
+    void update(float[] st, int stride, int from, int to, int cols) {
         int width = F.length();
         FloatVector minusInf = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-        for (int r = 0; r < lanes; r += width) {
+        for (int r = from; r < to; r += width) {
             FloatVector m = FloatVector.fromArray(F, maxF, r);
             for (int c = 0; c < cols; c++) {
                 m = m.max(FloatVector.fromArray(F, st, c * stride + r));
@@ -84,13 +84,13 @@ final class OnlineSoftmax {
             m.intoArray(nextF, r);
             m.blend(0f, m.compare(VectorOperators.EQ, minusInf)).intoArray(baseF, r);
         }
-        fold(st, stride, 0, lanes, cols, baseF, nextF);
+        fold(st, stride, from, to, cols, baseF, nextF);
     }
 
     /**
      * Folds rows [from, to) of one transposed float tile whose new maxima the caller already knows: {@code max[r]} =
      * max(m_r, max_c st[c·stride + r]), finite (the tile has a finite logit in every row: no mask, bias, cap or
-     * geometry rule touched it). Same results as {@link #update(float[], int, int, int)} for those rows, without the
+     * geometry rule touched it). Same results as {@link #update(float[], int, int, int, int)}, without the
      * pass that finds the maxima; the kernel calls it for each block of rows as soon as their scores are computed,
      * while they are still in cache.
      */

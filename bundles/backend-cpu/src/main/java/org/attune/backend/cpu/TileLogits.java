@@ -79,14 +79,15 @@ final class TileLogits {
     }
 
     /**
-     * Applies the rules to a transposed float tile {@code st[c·stride + r]} of keys j0 + c (c &lt; cols) and rows
-     * i0 + r (r &lt; rows), the cap excepted (the caller caps, vectorised), for logits in units of 1/{@code unit}:
-     * the tile holds unit·S, so the terms are added as unit·t ({@code unit} = log₂e for the base-2 float kernel).
+     * Applies the rules to rows [from, to) of a transposed float tile {@code st[c·stride + r]} of keys j0 + c
+     * (c &lt; cols) and rows i0 + r, the cap excepted (the caller caps, vectorised), for logits in units of
+     * 1/{@code unit}: the tile holds unit·S, so the terms are added as unit·t ({@code unit} = log₂e for the base-2
+     * float kernel).
      */
-    void applyTransposed(float[] st, int stride, int bh, int i0, int rows, int j0, int cols, double unit) {
+    void applyTransposed(float[] st, int stride, int bh, int i0, int from, int to, int j0, int cols, double unit) {
         for (int c = 0; c < cols; c++) {
             int base = c * stride;
-            for (int r = 0; r < rows; r++) {
+            for (int r = from; r < to; r++) {
                 double t = term(bh, i0 + r, j0 + c);
                 st[base + r] = t == Double.NEGATIVE_INFINITY ? Float.NEGATIVE_INFINITY : (float) (st[base + r] + unit * t);
             }
@@ -94,16 +95,16 @@ final class TileLogits {
     }
 
     /**
-     * Only the causal and window rules on a transposed float tile, as runs of −∞: key j0 + c is seen by the rows
-     * [{@link KernelTiling#firstRowSeeing}, {@link KernelTiling#lastRowSeeing}].
+     * Only the causal and window rules on rows [from, to) of a transposed float tile, as runs of −∞: key j0 + c is
+     * seen by the rows [{@link KernelTiling#firstRowSeeing}, {@link KernelTiling#lastRowSeeing}].
      */
-    void maskGeometryTransposed(float[] st, int stride, int i0, int rows, int j0, int cols) {
+    void maskGeometryTransposed(float[] st, int stride, int i0, int from, int to, int j0, int cols) {
         for (int c = 0; c < cols; c++) {
             int base = c * stride;
-            long lo = Math.max(0, Math.min(rows, tiling.firstRowSeeing(j0 + c) - i0));
-            long hi = Math.max(lo, Math.min(rows, tiling.lastRowSeeing(j0 + c) - i0 + 1));
-            java.util.Arrays.fill(st, base, base + (int) lo, Float.NEGATIVE_INFINITY);
-            java.util.Arrays.fill(st, base + (int) hi, base + rows, Float.NEGATIVE_INFINITY);
+            long lo = Math.max(from, Math.min(to, tiling.firstRowSeeing(j0 + c) - i0));
+            long hi = Math.max(lo, Math.min(to, tiling.lastRowSeeing(j0 + c) - i0 + 1));
+            java.util.Arrays.fill(st, base + from, base + (int) lo, Float.NEGATIVE_INFINITY);
+            java.util.Arrays.fill(st, base + (int) hi, base + to, Float.NEGATIVE_INFINITY);
         }
     }
 

@@ -101,7 +101,7 @@ class OnlineSoftmaxTest {
                 }
             }
             if (tile == 0) {
-                softmax.update(st, rows, rows, cols);
+                softmax.update(st, rows, 0, rows, cols);
             } else {
                 softmax.update(st, rows, 0, rows, cols, max);
             }
