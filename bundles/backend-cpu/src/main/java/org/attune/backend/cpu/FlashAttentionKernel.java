@@ -149,6 +149,11 @@ final class FlashAttentionKernel {
         private final float[] ot;
         /** max(m, rowmax S) of the current tile's rows, found by {@link #scores}. */
         private final float[] tileMax;
+        /** 1 / l of the tile's rows, for the output. */
+        private final float[] inverseSums;
+        /** Offsets of one vector of consecutive rows in q and in out: i·d and i·Dv. */
+        private final int[] queryRows;
+        private final int[] outputRows;
 
         FloatTiles(AttentionProblem p, KernelTiling tiling, TileLogits logits, Tensor q, Tensor k, Tensor v,
                    Tensor out, Tensor lse) {
@@ -167,6 +172,13 @@ final class FlashAttentionKernel {
             this.st = new float[KernelTiling.KEY_TILE * LD];
             this.ot = new float[dv * LD];
             this.tileMax = new float[BQ];
+            this.inverseSums = new float[BQ];
+            this.queryRows = new int[F.length()];
+            this.outputRows = new int[F.length()];
+            for (int i = 0; i < F.length(); i++) {
+                queryRows[i] = i * d;
+                outputRows[i] = i * dv;
+            }
         }
 
         @Override
@@ -182,12 +194,7 @@ final class FlashAttentionKernel {
             int kBase = kOff + kvHead * nk * d;
             int vBase = vOff + kvHead * nk * dv;
             int qBase = qOff + (bh * p.nq() + i0) * d;
-            double scale = p.scale() * OnlineSoftmax.LOG2E;
-            for (int e = 0; e < d; e++) {
-                for (int r = 0; r < lanes; r++) {
-                    qt[e * LD + r] = r < rows ? (float) (q[qBase + r * d + e] * scale) : 0f;
-                }
-            }
+            loadQueries(qBase, rows, lanes, (float) (p.scale() * OnlineSoftmax.LOG2E));
             Arrays.fill(ot, 0f);
             softmax.start(lanes, logits.sink(bh));
             float cap = (float) (logits.cap() * OnlineSoftmax.LOG2E);
@@ -220,14 +227,46 @@ final class FlashAttentionKernel {
                     accumulate(vAt, i0, r, j0, cols);
                 }
             }
-            int oBase = outOff + (bh * p.nq() + i0) * dv;
-            for (int r = 0; r < rows; r++) {
-                float inv = (float) softmax.inverseSum(r);
-                for (int e = 0; e < dv; e++) {
-                    out[oBase + r * dv + e] = ot[e * LD + r] * inv;
+            storeOutput(outOff + (bh * p.nq() + i0) * dv, rows);
+            writeLse(bh, i0, rows);
+        }
+
+        /**
+         * qt[e, r] = scale · q[r, e] for the tile's rows r &lt; rows (q from {@code qBase}, row-major [rows, d]) and
+         * 0 for the padding lanes up to {@code lanes}: one gather per vector of rows and feature (the transposition
+         * costs about as much as a key tile of work otherwise, a few per cent of a causal task).
+         */
+        private void loadQueries(int qBase, int rows, int lanes, float scale) {
+            int w = F.length();
+            int whole = rows / w * w;
+            for (int e = 0; e < d; e++) {
+                int at = e * LD;
+                for (int r = 0; r < whole; r += w) {
+                    FloatVector.fromArray(F, q, qBase + r * d + e, queryRows, 0).mul(scale).intoArray(qt, at + r);
+                }
+                for (int r = whole; r < lanes; r++) {
+                    qt[at + r] = r < rows ? q[qBase + r * d + e] * scale : 0f;
                 }
             }
-            writeLse(bh, i0, rows);
+        }
+
+        /** out[r, e] = ot[e, r] / l_r for the tile's rows (out from {@code oBase}, row-major [rows, Dv]), scattered. */
+        private void storeOutput(int oBase, int rows) {
+            int w = F.length();
+            for (int r = 0; r < rows; r++) {
+                inverseSums[r] = (float) softmax.inverseSum(r);
+            }
+            int whole = rows / w * w;
+            for (int e = 0; e < dv; e++) {
+                int at = e * LD;
+                for (int r = 0; r < whole; r += w) {
+                    FloatVector.fromArray(F, ot, at + r).mul(FloatVector.fromArray(F, inverseSums, r))
+                        .intoArray(out, oBase + r * dv + e, outputRows, 0);
+                }
+                for (int r = whole; r < rows; r++) {
+                    out[oBase + r * dv + e] = ot[at + r] * inverseSums[r];
+                }
+            }
         }
 
         /**
