@@ -45,6 +45,20 @@ final class Embeddings {
         k.requireShape("k", "[batch, heads, seq, dim] with the batch and dim of q", q.dim(0), -1, -1, q.dim(3));
     }
 
+    /**
+     * Checks the tokens as {@link #requireTokens} does and that k has the embedding width of q (encodings whose one
+     * table serves both); returns that width E = H·D.
+     */
+    static int sharedWidth(Tensor q, Tensor k) {
+        requireTokens(q, k);
+        int width = q.dim(1) * q.dim(3);
+        if (k.dim(1) * k.dim(3) != width) {
+            throw new InvalidInputException("k", "expected the embedding width of q, heads*dim = " + width + ", got "
+                + k.dim(1) * k.dim(3));
+        }
+        return width;
+    }
+
     /** Checks that the embedding width H·D of q and of k is divisible by {@code multiple}. */
     static void requireWidth(Tensor q, Tensor k, int multiple) {
         for (Tensor t : new Tensor[] {q, k}) {

@@ -60,11 +60,7 @@ public final class LearnableFourierFeatures implements PositionalEncoding {
 
     @Override
     public PositionalResult encode(PositionalCall call, ComputeBackend backend) {
-        Embeddings.requireTokens(call.q(), call.k());
-        int e = call.q().dim(1) * call.q().dim(3);
-        if (call.k().dim(1) * call.k().dim(3) != e) {
-            throw new InvalidInputException("k", "expected the embedding width of q, heads*dim = " + e);
-        }
+        int e = Embeddings.sharedWidth(call.q(), call.k());
         int width = call.intParam("width", 0);
         if (width < 0) {
             throw new InvalidInputException(PositionalCall.option("width"), "expected an integer >= 1, got " + width);

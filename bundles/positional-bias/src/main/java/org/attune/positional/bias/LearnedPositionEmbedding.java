@@ -37,12 +37,7 @@ public final class LearnedPositionEmbedding implements PositionalEncoding {
 
     @Override
     public PositionalResult encode(PositionalCall call, ComputeBackend backend) {
-        Embeddings.requireTokens(call.q(), call.k());
-        int width = call.q().dim(1) * call.q().dim(3);
-        if (call.k().dim(1) * call.k().dim(3) != width) {
-            throw new InvalidInputException("k", "expected the embedding width of q, heads*dim = " + width + ", got "
-                + call.k().dim(1) * call.k().dim(3));
-        }
+        int width = Embeddings.sharedWidth(call.q(), call.k());
         int rows = call.intParam("max-positions", 512);
         Tensor table = ParameterTables.of(call, "table", "[max-positions, E]", ParameterTables.Draw.NORMAL, 0.02,
             call.param("table", "").isBlank() ? rows : -1, width);

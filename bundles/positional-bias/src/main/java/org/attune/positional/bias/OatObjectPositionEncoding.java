@@ -68,12 +68,7 @@ public final class OatObjectPositionEncoding implements PositionalEncoding {
 
     @Override
     public PositionalResult encode(PositionalCall call, ComputeBackend backend) {
-        Embeddings.requireTokens(call.q(), call.k());
-        int e = call.q().dim(1) * call.q().dim(3);
-        if (call.k().dim(1) * call.k().dim(3) != e) {
-            throw new InvalidInputException("k", "expected the embedding width of q, heads*dim = " + e + ", got "
-                + call.k().dim(1) * call.k().dim(3));
-        }
+        int e = Embeddings.sharedWidth(call.q(), call.k());
         int w = call.intParam("width", e / 2);
         if (w < 1 || w > e) {
             throw new InvalidInputException(PositionalCall.option("width"), "expected 1 to heads*dim = " + e + ", got " + w);

@@ -47,11 +47,7 @@ public final class PluckerRayEncoding implements PositionalEncoding {
 
     @Override
     public PositionalResult encode(PositionalCall call, ComputeBackend backend) {
-        Embeddings.requireTokens(call.q(), call.k());
-        int e = call.q().dim(1) * call.q().dim(3);
-        if (call.k().dim(1) * call.k().dim(3) != e) {
-            throw new InvalidInputException("k", "expected the embedding width of q, heads*dim = " + e);
-        }
+        int e = Embeddings.sharedWidth(call.q(), call.k());
         String file = call.param("rays", "").strip();
         if (file.isEmpty()) {
             throw new InvalidInputException(PositionalCall.option("rays"), "expected a .npy file [P, 6] of rays (o, d)");

@@ -47,11 +47,7 @@ public final class PositionEncodingGenerator implements PositionalEncoding {
 
     @Override
     public PositionalResult encode(PositionalCall call, ComputeBackend backend) {
-        Embeddings.requireTokens(call.q(), call.k());
-        int e = call.q().dim(1) * call.q().dim(3);
-        if (call.k().dim(1) * call.k().dim(3) != e) {
-            throw new InvalidInputException("k", "expected the embedding width of q, heads*dim = " + e);
-        }
+        int e = Embeddings.sharedWidth(call.q(), call.k());
         int width = Sinusoidal2dPositionEncoding.gridWidth(call);
         String padding = call.param("padding", "zero").strip();
         if (!padding.equals("zero") && !padding.equals("circular")) {

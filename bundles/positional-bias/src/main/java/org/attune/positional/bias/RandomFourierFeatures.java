@@ -42,12 +42,8 @@ public final class RandomFourierFeatures implements PositionalEncoding {
 
     @Override
     public PositionalResult encode(PositionalCall call, ComputeBackend backend) {
-        Embeddings.requireTokens(call.q(), call.k());
+        int width = Embeddings.sharedWidth(call.q(), call.k());
         Embeddings.requireWidth(call.q(), call.k(), 2);
-        int width = call.q().dim(1) * call.q().dim(3);
-        if (call.k().dim(1) * call.k().dim(3) != width) {
-            throw new InvalidInputException("k", "expected the embedding width of q, heads*dim = " + width);
-        }
         double length = call.doubleParam("length", 1024);
         if (!(length > 0)) {
             throw new InvalidInputException(PositionalCall.option("length"), "expected a number > 0, got " + length);
