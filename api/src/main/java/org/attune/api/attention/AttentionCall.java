@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Objects;
 
 import org.attune.api.backend.AttentionOptions;
+import org.attune.api.method.Parameters;
 import org.attune.api.tensor.InvalidInputException;
 import org.attune.api.tensor.Tensor;
 
@@ -52,40 +53,20 @@ public record AttentionCall(Tensor q, Tensor k, Tensor v, AttentionOptions optio
 
     /** An integer parameter; a malformed value is an {@link InvalidInputException} naming it. */
     public int intParam(String name, int dflt) {
-        String s = params.get(name);
-        if (s == null) {
-            return dflt;
-        }
-        try {
-            return Integer.parseInt(s.trim());
-        } catch (NumberFormatException e) {
-            throw new InvalidInputException("--opt " + name, "expected an integer, got '" + s + "'");
-        }
+        return parameters().integer(name, dflt);
     }
 
     /** A long parameter; a malformed value is an {@link InvalidInputException} naming it. */
     public long longParam(String name, long dflt) {
-        String s = params.get(name);
-        if (s == null) {
-            return dflt;
-        }
-        try {
-            return Long.parseLong(s.trim());
-        } catch (NumberFormatException e) {
-            throw new InvalidInputException("--opt " + name, "expected an integer, got '" + s + "'");
-        }
+        return parameters().longInteger(name, dflt);
     }
 
     /** A floating-point parameter; a malformed value is an {@link InvalidInputException} naming it. */
     public double doubleParam(String name, double dflt) {
-        String s = params.get(name);
-        if (s == null) {
-            return dflt;
-        }
-        try {
-            return Double.parseDouble(s.trim());
-        } catch (NumberFormatException e) {
-            throw new InvalidInputException("--opt " + name, "expected a number, got '" + s + "'");
-        }
+        return parameters().number(name, dflt);
+    }
+
+    private Parameters parameters() {
+        return new Parameters(params, "--opt ");
     }
 }

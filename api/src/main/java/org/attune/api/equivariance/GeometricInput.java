@@ -2,6 +2,7 @@ package org.attune.api.equivariance;
 
 import java.util.Map;
 
+import org.attune.api.method.Parameters;
 import org.attune.api.tensor.Tensor;
 
 /**
@@ -26,5 +27,10 @@ public record GeometricInput(Tensor coords, Tensor feats, Tensor edges, Tensor v
     /** A graph without velocities. */
     public GeometricInput(Tensor coords, Tensor feats, Tensor edges, long seed, Map<String, String> params) {
         this(coords, feats, edges, null, seed, params);
+    }
+
+    /** The method parameters, read with defaults; errors name the parameter as it is written. */
+    public Parameters parameters() {
+        return new Parameters(params, "");
     }
 }

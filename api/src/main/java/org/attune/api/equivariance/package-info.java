@@ -7,5 +7,5 @@
  * Clebsch–Gordan coefficients, Wigner-D matrices, radial bases and S² quadratures.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.1.0")
+@org.osgi.annotation.versioning.Version("2.2.0")
 package org.attune.api.equivariance;

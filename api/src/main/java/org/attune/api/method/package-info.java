@@ -3,5 +3,5 @@
  * as service properties named in {@link org.attune.api.method.MethodProperties}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package org.attune.api.method;

@@ -3,6 +3,7 @@ package org.attune.api.position;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.attune.api.method.Parameters;
 import org.attune.api.tensor.InvalidInputException;
 import org.attune.api.tensor.Tensor;
 
@@ -88,32 +89,16 @@ public record PositionalCall(Tensor q, Tensor k, int heads, int nq, int nk, int 
 
     /** An integer parameter; a malformed value is an {@link InvalidInputException} naming it. */
     public int intParam(String name, int dflt) {
-        String s = params.get(name);
-        if (s == null) {
-            return dflt;
-        }
-        try {
-            return Integer.parseInt(s.trim());
-        } catch (NumberFormatException e) {
-            throw new InvalidInputException(option(name), "expected an integer, got '" + s + "'");
-        }
+        return parameters().integer(name, dflt);
     }
 
     /** A finite floating-point parameter; a malformed value is an {@link InvalidInputException} naming it. */
     public double doubleParam(String name, double dflt) {
-        String s = params.get(name);
-        if (s == null) {
-            return dflt;
-        }
-        try {
-            double v = Double.parseDouble(s.trim());
-            if (Double.isFinite(v)) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new InvalidInputException(option(name), "expected a finite number, got '" + s + "'");
+        return parameters().finite(name, dflt);
+    }
+
+    private Parameters parameters() {
+        return new Parameters(params, option(""));
     }
 
     /** How the user names parameter {@code name}: {@code --pe-option name}. */

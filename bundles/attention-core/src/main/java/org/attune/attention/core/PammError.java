@@ -10,6 +10,7 @@ import org.attune.api.diagnostics.Diagnostic;
 import org.attune.api.diagnostics.DiagnosticCall;
 import org.attune.api.diagnostics.DiagnosticMethod;
 import org.attune.api.diagnostics.DiagnosticReport;
+import org.attune.api.method.Parameters;
 import org.attune.api.tensor.DType;
 import org.attune.api.tensor.InvalidInputException;
 import org.attune.api.tensor.Tensor;
@@ -43,20 +44,16 @@ public final class PammError implements Diagnostic {
 
     @Override
     public DiagnosticReport run(DiagnosticCall call, ComputeBackend backend) {
-        double ratio = number(call, "ratio", 1.0 / 512);
+        Parameters params = call.parameters();
+        double ratio = params.number("ratio", 1.0 / 512);
         if (!(ratio > 0 && ratio <= 1)) {
             throw new InvalidInputException("--opt ratio", "must be in (0, 1], got " + ratio);
         }
-        double epsilon = number(call, "epsilon", Double.POSITIVE_INFINITY);
+        double epsilon = params.number("epsilon", Double.POSITIVE_INFINITY);
         if (!(epsilon >= 0)) {
             throw new InvalidInputException("--opt epsilon", "must be >= 0, got " + epsilon);
         }
-        long seed;
-        try {
-            seed = Long.parseLong(call.params().getOrDefault("seed", "0").trim());
-        } catch (NumberFormatException e) {
-            throw new InvalidInputException("--opt seed", "expected an integer, got '" + call.params().get("seed") + "'");
-        }
+        long seed = params.longInteger("seed", 0);
         Map<String, Double> values = new LinkedHashMap<>();
         StringBuilder summary = new StringBuilder();
         SplittableRandom gradients = new SplittableRandom(seed + 1);
@@ -83,18 +80,6 @@ public final class PammError implements Diagnostic {
                 + " |grad - grad~|/|grad| = %.3e%n", name, x.length, c.points().length, c.dropped(), activation, gradient));
         }
         return new DiagnosticReport(values, summary.toString().strip());
-    }
-
-    private static double number(DiagnosticCall call, String name, double dflt) {
-        String s = call.params().get(name);
-        if (s == null) {
-            return dflt;
-        }
-        try {
-            return Double.parseDouble(s.trim());
-        } catch (NumberFormatException e) {
-            throw new InvalidInputException("--opt " + name, "expected a number, got '" + s + "'");
-        }
     }
 
     /** [B, N, E] → [B·N][E]. */

@@ -1,5 +1,6 @@
 package org.attune.equivariance.canonicalization;
 
+import org.attune.api.method.Parameters;
 import org.attune.api.backend.ComputeBackend;
 import org.attune.api.equivariance.EquivarianceMethod;
 import org.attune.api.equivariance.EquivariantMethod;
@@ -44,9 +45,9 @@ public final class ImageCanonicalization implements EquivariantMethod {
     @Override
     public GeometricOutput apply(GeometricInput in, ComputeBackend backend) {
         Image x = Image.of(in);
-        Options options = new Options(in.params());
-        int hidden = options.positive("hidden", 8);
-        int out = options.positive("out", x.channels());
+        Parameters options = in.parameters();
+        int hidden = options.integer("hidden", 8, 1);
+        int out = options.integer("out", x.channels(), 1);
         boolean invariant = options.flag("invariant", false);
         int k = canonicalTurn(QuarterTurnScorer.init(in.seed() ^ SCORER_SEED, x.channels(), hidden).scores(backend, x));
         Image y = ImageBackbone.init(in.seed(), x.channels(), hidden, out).apply(backend, x.rot90(-k));

@@ -1,5 +1,6 @@
 package org.attune.equivariance.canonicalization;
 
+import org.attune.api.method.Parameters;
 import org.attune.api.backend.BinaryOp;
 import org.attune.api.backend.ComputeBackend;
 import org.attune.api.backend.Reduction;
@@ -65,10 +66,10 @@ public final class InvariantSlotAttention implements EquivariantMethod {
     @Override
     public GeometricOutput apply(GeometricInput in, ComputeBackend backend) {
         PointCloud cloud = PointCloud.of(in, 1, 10);
-        Options options = new Options(in.params());
-        int slots = options.positive("slots", 3);
-        int iterations = options.positive("iterations", 3);
-        int width = options.positive("width", 16);
+        Parameters options = in.parameters();
+        int slots = options.integer("slots", 3, 1);
+        int iterations = options.integer("iterations", 3, 1);
+        int width = options.integer("width", 16, 1);
         boolean frames = options.flag("frames", true);
         Tensor x = cloud.feats();
         DType t = x.dtype();

@@ -3,6 +3,7 @@ package org.attune.equivariance.canonicalization;
 import java.util.Arrays;
 import java.util.Map;
 
+import org.attune.api.method.Parameters;
 import org.attune.api.equivariance.GeometricInput;
 import org.attune.api.tensor.DType;
 import org.attune.api.tensor.InvalidInputException;
@@ -37,6 +38,6 @@ record PointCloud(Tensor coords, Tensor feats, Map<String, String> params) {
 
     /** An integer parameter of at least 1. */
     int positive(String name, int dflt) {
-        return new Options(params).positive(name, dflt);
+        return new Parameters(params, "").integer(name, dflt, 1);
     }
 }

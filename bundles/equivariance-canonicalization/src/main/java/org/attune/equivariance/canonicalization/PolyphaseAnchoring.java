@@ -2,6 +2,7 @@ package org.attune.equivariance.canonicalization;
 
 import java.util.SplittableRandom;
 
+import org.attune.api.method.Parameters;
 import org.attune.api.backend.ComputeBackend;
 import org.attune.api.equivariance.EquivarianceMethod;
 import org.attune.api.equivariance.EquivariantMethod;
@@ -54,9 +55,9 @@ public final class PolyphaseAnchoring implements EquivariantMethod {
     @Override
     public GeometricOutput apply(GeometricInput in, ComputeBackend backend) {
         Image x = Image.of(in);
-        Options options = new Options(in.params());
-        int s = options.positive("stride", 2);
-        int out = options.positive("out", 8);
+        Parameters options = in.parameters();
+        int s = options.integer("stride", 2, 1);
+        int out = options.integer("out", 8, 1);
         boolean invariant = options.flag("invariant", false);
         if (x.height() % s != 0 || x.width() % s != 0) {
             throw new InvalidInputException("feats", "expected an image [C, H, W] with H and W multiples of the stride "

@@ -2,6 +2,7 @@ package org.attune.equivariance.graph;
 
 import java.util.Arrays;
 
+import org.attune.api.method.Parameters;
 import org.attune.api.backend.BinaryOp;
 import org.attune.api.backend.ComputeBackend;
 import org.attune.api.backend.Reduction;
@@ -80,7 +81,7 @@ public final class EgatMotif implements EquivariantMethod {
             throw new InvalidInputException("feats", "expected " + dtype.shortName() + " [" + n + ", channels], got "
                 + (h == null ? "none" : h.dtype().shortName() + " " + Arrays.toString(h.shape())));
         }
-        MethodParameters params = new MethodParameters(in.params());
+        Parameters params = in.parameters();
         int layers = params.integer("layers", 3, 0);
         int heads = params.integer("heads", 10, 1);
         int hidden = params.integer("hidden", 32, 1);

@@ -1,5 +1,6 @@
 package org.attune.equivariance.graph;
 
+import org.attune.api.method.Parameters;
 import org.attune.api.backend.BinaryOp;
 import org.attune.api.backend.ComputeBackend;
 import org.attune.api.backend.Reduction;
@@ -58,7 +59,7 @@ public final class Egnn implements EquivariantMethod {
             throw new InvalidInputException("feats", "expected " + dtype.shortName() + " [" + n + ", channels], got "
                 + (h == null ? "none" : h.dtype().shortName() + " " + java.util.Arrays.toString(h.shape())));
         }
-        MethodParameters p = new MethodParameters(in.params());
+        Parameters p = in.parameters();
         int layers = p.integer("layers", 4, 0);
         int hidden = p.integer("hidden", 32, 1);
         int out = p.integer("out", h.dim(1), 1);

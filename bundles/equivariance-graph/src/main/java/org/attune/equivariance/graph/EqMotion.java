@@ -73,7 +73,7 @@ public final class EqMotion implements EquivariantMethod {
         DType dtype = x.dtype();
         int rows = x.dim(0);
         int d = x.dim(1);
-        int past = new MethodParameters(in.params()).integer("past", 1, 1);
+        int past = in.parameters().integer("past", 1, 1);
         if (rows == 0 || rows % past != 0) {
             throw new InvalidInputException("coords", "expected agents·past rows with past = " + past
                 + " and at least one agent, got " + rows);
@@ -90,14 +90,14 @@ public final class EqMotion implements EquivariantMethod {
         if (in.edges() != null) {
             throw new InvalidInputException("edges", "expected none: EqMotion lets every agent interact with every other");
         }
-        int future = new MethodParameters(in.params()).integer("future", past, 1);
-        int layers = new MethodParameters(in.params()).integer("layers", 4, 0);
-        int hidden = new MethodParameters(in.params()).integer("hidden", 64, 2);
+        int future = in.parameters().integer("future", past, 1);
+        int layers = in.parameters().integer("layers", 4, 0);
+        int hidden = in.parameters().integer("hidden", 64, 2);
         if (hidden % 2 != 0) {
             throw new InvalidInputException("hidden", "expected an even width (two embeddings of H/2), got " + hidden);
         }
-        int channels = new MethodParameters(in.params()).integer("channels", 64, 1);
-        int categories = new MethodParameters(in.params()).integer("categories", 2, 1);
+        int channels = in.parameters().integer("channels", 64, 1);
+        int categories = in.parameters().integer("categories", 2, 1);
         EqMotionWeights w = new EqMotionWeights(in.seed(), past, future, f.dim(1), hidden, channels, categories, layers);
         GraphEdges edges = GraphEdges.of(null, n);
 

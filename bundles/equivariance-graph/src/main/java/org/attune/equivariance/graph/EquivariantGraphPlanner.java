@@ -58,8 +58,8 @@ public final class EquivariantGraphPlanner implements EquivariantMethod {
             throw new InvalidInputException("feats", "expected " + x.dtype().shortName() + " [" + n + ", channels], got "
                 + describe(h));
         }
-        int iterations = new MethodParameters(in.params()).integer("iterations", 10, 0);
-        int hidden = new MethodParameters(in.params()).integer("hidden", 16, 1);
+        int iterations = in.parameters().integer("iterations", 10, 0);
+        int hidden = in.parameters().integer("hidden", 16, 1);
         GraphEdges edges = GraphEdges.of(in.edges(), n);
         return new GeometricOutput(null, values(backend, x, h, edges, PlannerWeights.init(in.seed(), h.dim(1), hidden),
             iterations));

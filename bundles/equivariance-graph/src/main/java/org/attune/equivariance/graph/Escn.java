@@ -2,6 +2,7 @@ package org.attune.equivariance.graph;
 
 import java.util.SplittableRandom;
 
+import org.attune.api.method.Parameters;
 import org.attune.api.backend.ComputeBackend;
 import org.attune.api.equivariance.EquivarianceMethod;
 import org.attune.api.equivariance.EquivariantMethod;
@@ -52,7 +53,7 @@ public final class Escn implements EquivariantMethod {
     @Override
     public GeometricOutput apply(GeometricInput input, ComputeBackend backend) {
         SteerableGraph in = SteerableGraph.read(input);
-        MethodParameters p = in.params();
+        Parameters p = in.params();
         int degree = p.integer("degree", 2, 0);
         IrrepLayout hidden = IrrepLayout.uniform(p.integer("hidden", 4, 1), degree);
         int mmax = Math.min(p.integer("mmax", degree, 0), degree);

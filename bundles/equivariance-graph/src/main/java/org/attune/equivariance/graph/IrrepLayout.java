@@ -5,6 +5,7 @@ import java.util.Arrays;
 import org.attune.api.tensor.DType;
 import org.attune.api.tensor.InvalidInputException;
 import org.attune.api.tensor.Tensor;
+import org.attune.api.method.Parameters;
 
 /**
  * How steerable features are packed into the channels of a [nodes, channels] tensor, written as e3nn writes
@@ -19,6 +20,12 @@ import org.attune.api.tensor.Tensor;
  * @param mul multiplicity per degree, index l
  */
 record IrrepLayout(int[] mul) {
+    /** The layout given as parameter {@code name} ({@link #parse}), or {@code dflt} when absent. */
+    static IrrepLayout parameter(Parameters p, String name, IrrepLayout dflt) {
+        String s = p.text(name, null);
+        return s == null ? dflt : parse(s, p.argument(name));
+    }
+
     /** Parses {@code MULxL+...}; {@code argument} names the option in errors. */
     static IrrepLayout parse(String spec, String argument) {
         String expected = "expected irreps such as 4x0+2x1 (multiplicity x degree, degrees ascending), got '" + spec + "'";

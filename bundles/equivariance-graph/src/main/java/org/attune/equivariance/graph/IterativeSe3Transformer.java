@@ -3,6 +3,7 @@ package org.attune.equivariance.graph;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
+import org.attune.api.method.Parameters;
 import org.attune.api.backend.ComputeBackend;
 import org.attune.api.equivariance.EquivarianceMethod;
 import org.attune.api.equivariance.EquivariantMethod;
@@ -63,7 +64,7 @@ public final class IterativeSe3Transformer implements EquivariantMethod {
                 + "kNN graph from the coordinates before every iteration");
         }
         SteerableGraph in = SteerableGraph.read(input);
-        MethodParameters p = in.params();
+        Parameters p = in.params();
         int iterations = p.integer("iterations", 3, 1);
         int blocks = p.integer("blocks", 1, 1);
         int k = p.integer("neighbours", 8, 1);

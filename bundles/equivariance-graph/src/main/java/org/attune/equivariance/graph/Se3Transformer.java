@@ -2,6 +2,7 @@ package org.attune.equivariance.graph;
 
 import java.util.SplittableRandom;
 
+import org.attune.api.method.Parameters;
 import org.attune.api.backend.ComputeBackend;
 import org.attune.api.equivariance.EquivarianceMethod;
 import org.attune.api.equivariance.EquivariantMethod;
@@ -56,7 +57,7 @@ public final class Se3Transformer implements EquivariantMethod {
     @Override
     public GeometricOutput apply(GeometricInput input, ComputeBackend backend) {
         SteerableGraph in = SteerableGraph.read(input);
-        MethodParameters p = in.params();
+        Parameters p = in.params();
         IrrepLayout out = in.out();
         Se3TransformerStack stack = stack(new SplittableRandom(input.seed()), in, out);
         Neighbours g = input.edges() == null
@@ -67,7 +68,7 @@ public final class Se3Transformer implements EquivariantMethod {
 
     /** The weights for one call: {@code blocks} blocks in → hidden → out. */
     static Se3TransformerStack stack(SplittableRandom random, SteerableGraph in, IrrepLayout out) {
-        MethodParameters p = in.params();
+        Parameters p = in.params();
         IrrepLayout hidden = IrrepLayout.uniform(p.integer("hidden", 4, 2), p.integer("degree", 1, 0));
         return new Se3TransformerStack(random, in.in(), hidden, out, p.integer("blocks", 2, 1),
             p.integer("heads", 1, 1), p.integer("basis", 8, 1), p.positive("cutoff", 3.0));

@@ -2,6 +2,7 @@ package org.attune.equivariance.graph;
 
 import java.util.Arrays;
 
+import org.attune.api.method.Parameters;
 import org.attune.api.equivariance.GeometricInput;
 import org.attune.api.tensor.DType;
 import org.attune.api.tensor.InvalidInputException;
@@ -19,7 +20,7 @@ import org.attune.api.tensor.Tensor;
  * @param dtype  element type of coords and feats
  * @param params the call's parameters
  */
-record SteerableGraph(double[][] x, double[][][][] h, IrrepLayout in, DType dtype, MethodParameters params) {
+record SteerableGraph(double[][] x, double[][][][] h, IrrepLayout in, DType dtype, Parameters params) {
     static SteerableGraph read(GeometricInput input) {
         Tensor c = input.coords();
         Tensor f = input.feats();
@@ -32,8 +33,8 @@ record SteerableGraph(double[][] x, double[][][][] h, IrrepLayout in, DType dtyp
             throw new InvalidInputException("feats", "expected " + c.dtype().shortName() + " [" + n + ", channels], got "
                 + (f == null ? "none" : f.dtype().shortName() + " " + Arrays.toString(f.shape())));
         }
-        MethodParameters params = new MethodParameters(input.params());
-        IrrepLayout in = params.layout("in", new IrrepLayout(new int[] {f.dim(1)}));
+        Parameters params = input.parameters();
+        IrrepLayout in = IrrepLayout.parameter(params, "in", new IrrepLayout(new int[] {f.dim(1)}));
         if (in.channels() != f.dim(1)) {
             throw new InvalidInputException("feats", "expected [" + n + ", " + in.channels() + "] for the layout in="
                 + in + ", got " + Arrays.toString(f.shape()));
@@ -49,7 +50,7 @@ record SteerableGraph(double[][] x, double[][][][] h, IrrepLayout in, DType dtyp
 
     /** The {@code out} layout (default: the input's). */
     IrrepLayout out() {
-        return params.layout("out", in);
+        return IrrepLayout.parameter(params, "out", in);
     }
 
     /** Positions as a [nodes, 3] tensor of the input's type. */

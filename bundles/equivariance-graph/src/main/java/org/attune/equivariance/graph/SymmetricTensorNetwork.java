@@ -49,13 +49,13 @@ import org.osgi.service.component.annotations.Component;
 public final class SymmetricTensorNetwork implements EquivariantMethod {
     @Override
     public GeometricOutput apply(GeometricInput in, ComputeBackend backend) {
-        int rankIn = new MethodParameters(in.params()).integer("in", 1, 0);
-        int rankOut = new MethodParameters(in.params()).integer("out", 1, 0);
+        int rankIn = in.parameters().integer("in", 1, 0);
+        int rankOut = in.parameters().integer("out", 1, 0);
         if (rankIn + rankOut > IsotropicTensors.MAX_RANK) {
             throw new InvalidInputException("out", "expected in + out <= " + IsotropicTensors.MAX_RANK + ", got "
                 + rankIn + " + " + rankOut);
         }
-        boolean proper = new MethodParameters(in.params()).choice("group", "O(3)", "O(3)", "SO(3)").equals("SO(3)");
+        boolean proper = in.parameters().choice("group", "O(3)", "O(3)", "SO(3)").equals("SO(3)");
         Tensor t = in.feats();
         int width = IsotropicTensors.pow3(rankIn);
         if (t == null || t.rank() != 2 || t.dim(1) != width || !t.dtype().isFloating()) {

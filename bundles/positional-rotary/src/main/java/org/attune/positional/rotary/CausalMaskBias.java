@@ -10,6 +10,7 @@ import org.attune.api.diagnostics.Diagnostic;
 import org.attune.api.diagnostics.DiagnosticCall;
 import org.attune.api.diagnostics.DiagnosticMethod;
 import org.attune.api.diagnostics.DiagnosticReport;
+import org.attune.api.method.Parameters;
 import org.attune.api.tensor.InvalidInputException;
 import org.osgi.service.component.annotations.Component;
 
@@ -55,27 +56,27 @@ public final class CausalMaskBias implements Diagnostic {
 
     @Override
     public DiagnosticReport run(DiagnosticCall call, ComputeBackend backend) {
-        Map<String, String> p = call.params();
-        int s = integer(p, "length", 50, 1), e = integer(p, "dim", 64, 2), samples = integer(p, "samples", 1000, 2);
-        int layers = integer(p, "layer", 2, 1);
+        Parameters p = call.parameters();
+        int s = p.integer("length", 50, 1), e = p.integer("dim", 64, 2), samples = p.integer("samples", 1000, 2);
+        int layers = p.integer("layer", 2, 1);
         if (e % 2 != 0) {
             throw new InvalidInputException("--opt dim", "expected an even width, got " + e);
         }
-        double alpha = number(p, "alpha", 0);
+        double alpha = p.number("alpha", 0);
         if (!(alpha >= 0 && alpha <= 1)) {
             throw new InvalidInputException("--opt alpha", "expected a share in [0, 1], got " + alpha);
         }
-        boolean causal = flag(p, "causal", true);
-        String pe = p.getOrDefault("pe", "none").strip().toLowerCase(Locale.ROOT);
+        boolean causal = p.flag("causal", true);
+        String pe = p.text("pe", "none").strip().toLowerCase(Locale.ROOT);
         if (!pe.equals("none") && !pe.equals("rope")) {
             throw new InvalidInputException("--opt pe", "expected none or rope, got '" + pe + "'");
         }
-        double base = number(p, "base", 10000);
+        double base = p.number("base", 10000);
         if (!(base > 1)) {
             throw new InvalidInputException("--opt base", "expected a number > 1, got " + base);
         }
         RotaryTables rope = pe.equals("rope") ? new RotaryTables(RotaryTables.standard(e, base), 1) : null;
-        SplittableRandom random = new SplittableRandom(integer(p, "seed", 0, Integer.MIN_VALUE));
+        SplittableRandom random = new SplittableRandom(p.integer("seed", 0));
         double common = alpha == 1 ? 1 : Math.sqrt(alpha / (1 - alpha)), own = alpha == 1 ? 0 : 1;
 
         Moments score = new Moments(s), weight = new Moments(s);
@@ -212,41 +213,5 @@ public final class CausalMaskBias implements Diagnostic {
         for (int d = 0; d < v.length; d++) {
             out[d] = v[d] / n;
         }
-    }
-
-    private static int integer(Map<String, String> p, String name, int dflt, int min) {
-        String s = p.get(name);
-        if (s == null) {
-            return dflt;
-        }
-        try {
-            int v = Integer.parseInt(s.strip());
-            if (v >= min) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new InvalidInputException("--opt " + name, "expected an integer >= " + min + ", got '" + s + "'");
-    }
-
-    private static double number(Map<String, String> p, String name, double dflt) {
-        String s = p.get(name);
-        if (s == null) {
-            return dflt;
-        }
-        try {
-            return Double.parseDouble(s.strip());
-        } catch (NumberFormatException e) {
-            throw new InvalidInputException("--opt " + name, "expected a number, got '" + s + "'");
-        }
-    }
-
-    private static boolean flag(Map<String, String> p, String name, boolean dflt) {
-        String s = p.getOrDefault(name, "" + dflt).strip();
-        if (!s.equals("true") && !s.equals("false")) {
-            throw new InvalidInputException("--opt " + name, "expected true or false, got '" + s + "'");
-        }
-        return s.equals("true");
     }
 }
